@@ -1,0 +1,48 @@
+/**
+ * The authorization interfaces. An authorizer answers Allow, Deny or NoOpinion with a reason
+ * (and possibly an evaluation error), exactly as k8s.io/apiserver's authorizer.Authorizer does.
+ */
+import type { UserInfo } from '../authn/types.js';
+
+/** kube-apiserver's authorizer.Attributes. */
+export interface Attributes {
+  /** Absent when the request has no authenticated user. */
+  readonly user?: UserInfo | undefined;
+  readonly verb: string;
+  readonly isResourceRequest: boolean;
+  readonly path: string;
+  readonly apiGroup: string;
+  readonly apiVersion: string;
+  readonly namespace: string;
+  readonly resource: string;
+  readonly subresource: string;
+  readonly name: string;
+}
+
+export type Decision = 'Allow' | 'Deny' | 'NoOpinion';
+
+export interface AuthorizationResult {
+  readonly decision: Decision;
+  readonly reason: string;
+  /** An evaluation error; with no Allow it turns the answer into a 500. */
+  readonly error?: string;
+  /** The chain member that decided (or undefined when nobody did). */
+  readonly authorizer?: string;
+}
+
+export interface Authorizer {
+  readonly name: string;
+  authorize(attrs: Attributes): AuthorizationResult | Promise<AuthorizationResult>;
+}
+
+/** A PolicyRule as SelfSubjectRulesReview reports it. */
+export interface ResourceRuleInfo {
+  readonly verbs: readonly string[];
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly resourceNames: readonly string[];
+}
+export interface NonResourceRuleInfo {
+  readonly verbs: readonly string[];
+  readonly nonResourceURLs: readonly string[];
+}
