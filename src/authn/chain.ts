@@ -1,0 +1,30 @@
+/**
+ * Builds the request authenticator in kube-apiserver's order: x509 client certificates, then the
+ * bearer token over the token authenticators; `system:authenticated` added; anonymous last, behind
+ * a fail-on-error union so a bad credential is never downgraded.
+ */
+import { anonymousAuthenticator } from './anonymous.js';
+import { bearerAuthenticator, unionTokenAuthenticator } from './bearer.js';
+import type { TokenAuthenticator } from './tokenfile.js';
+import type { Authenticator } from './types.js';
+import { failOnErrorUnion, unionAuthenticator, withAuthenticatedGroup } from './union.js';
+import { x509Authenticator } from './x509.js';
+
+export interface ChainOptions {
+  /** True when `--client-ca-file` is set. */
+  readonly clientCertificates: boolean;
+  /** Token authenticators in kube-apiserver's order (token file first). */
+  readonly tokens: readonly TokenAuthenticator[];
+  readonly anonymous: { readonly enabled: boolean; readonly paths: readonly string[] };
+}
+
+/** Returns undefined when nothing is configured and anonymous is off: authentication is disabled. */
+export function buildAuthenticator(o: ChainOptions): Authenticator | undefined {
+  const members: Authenticator[] = [];
+  if (o.clientCertificates) members.push(x509Authenticator());
+  if (o.tokens.length > 0) members.push(bearerAuthenticator(unionTokenAuthenticator(o.tokens)));
+  const anonymous = o.anonymous.enabled ? anonymousAuthenticator(o.anonymous.paths) : undefined;
+  if (members.length === 0) return anonymous;
+  const authenticated = withAuthenticatedGroup(unionAuthenticator(members));
+  return anonymous ? failOnErrorUnion(authenticated, anonymous) : authenticated;
+}

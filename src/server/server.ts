@@ -1,0 +1,127 @@
+/**
+ * The HTTPS front-end: turns each Node request into an EngineRequest, runs the shared decision
+ * pipeline, and writes the answer with kube-apiserver's common headers (`Audit-Id`,
+ * `Cache-Control`, `Warning`). Also owns graceful shutdown: `/readyz` fails at once, in-flight
+ * requests finish, then the listener closes.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { AddressInfo, Socket } from 'node:net';
+import { decide, type EngineSnapshot } from '../engine.js';
+import { peerCertificateOf } from './peer.js';
+import type { Logger } from './log.js';
+
+export interface ServerOptions {
+  /** Returns the snapshot to decide against; read per request so a reload swaps it in one step. */
+  readonly snapshot: () => EngineSnapshot;
+  readonly cert: string;
+  readonly key: string;
+  /** PEM bundle of `--client-ca-file`; when set, client certificates are requested (never required). */
+  readonly clientCA?: string | undefined;
+  readonly bindAddress: string;
+  readonly port: number;
+  readonly logger: Logger;
+  /** Called once a shutdown begins (e.g. to fail the readyz `shutdown` check). */
+  readonly onShutdownStart?: () => void;
+  /** `--shutdown-delay-duration`: keep serving this long after shutdown starts. */
+  readonly shutdownDelayMs?: number;
+  /** Flushes audit backends and the like after the last request. */
+  readonly onDrained?: () => Promise<void>;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly address: AddressInfo;
+  /** Starts graceful shutdown; resolves when every in-flight request finished and backends flushed. */
+  shutdown(): Promise<void>;
+}
+
+/** Formats a Warning header value as kube-apiserver does (code 299, agent `-`). */
+function warningHeader(text: string): string {
+  return `299 - ${JSON.stringify(text)}`;
+}
+
+function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket as TLSSocket;
+  const engineRequest = {
+    method: req.method ?? 'GET',
+    target: req.url ?? '/',
+    headers: req.headers,
+    peerCertificate: o.clientCA ? peerCertificateOf(socket) : undefined,
+    remoteAddress: socket.remoteAddress ?? '',
+  };
+  decide(o.snapshot(), engineRequest).then(
+    (d) => {
+      const headers: Record<string, string | string[]> = { ...d.response.headers };
+      headers['Audit-Id'] = d.auditID;
+      if (!('Cache-Control' in headers)) headers['Cache-Control'] = 'no-cache, private';
+      if (d.warnings.length > 0) headers['Warning'] = d.warnings.map(warningHeader);
+      headers['Content-Length'] = String(Buffer.byteLength(d.response.body));
+      res.writeHead(d.response.status, headers);
+      res.end(d.response.body);
+    },
+    (err: unknown) => {
+      // The engine turns bad input into answers; reaching here is a bug. Never crash, never leak.
+      o.logger.error(`internal error serving ${JSON.stringify(req.url)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      }
+      res.end('Internal Server Error\n');
+    },
+  );
+}
+
+/** Starts listening; resolves once the port is bound. */
+export function startServer(o: ServerOptions): Promise<RunningServer> {
+  const server = createServer(
+    {
+      cert: o.cert,
+      key: o.key,
+      minVersion: 'TLSv1.2',
+      ...(o.clientCA ? { ca: o.clientCA, requestCert: true, rejectUnauthorized: false } : {}),
+      // Go's default is 1 MiB of headers; Node's 16 KiB default would reject large bearer tokens.
+      maxHeaderSize: 1 << 20,
+      ALPNProtocols: ['http/1.1'],
+    },
+    (req, res) => handle(o, req, res),
+  );
+  server.keepAliveTimeout = 60_000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Malformed HTTP never reaches the chain; answer like Go's server and close.
+    if (socket.writable) {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+    } else socket.destroy();
+  });
+  server.on('tlsClientError', () => {
+    // A failed handshake is the client's problem; nothing to answer.
+  });
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    shuttingDown ??= (async () => {
+      o.onShutdownStart?.();
+      if (o.shutdownDelayMs) await new Promise((r) => setTimeout(r, o.shutdownDelayMs));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await o.onDrained?.();
+    })();
+    return shuttingDown;
+  };
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.bindAddress, () => {
+      server.off('error', reject);
+      o.logger.info(`Serving securely on ${formatHostPort(server.address() as AddressInfo)}`);
+      resolve({ server, address: server.address() as AddressInfo, shutdown });
+    });
+  });
+}
+
+export function formatHostPort(a: AddressInfo): string {
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}

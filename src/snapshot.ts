@@ -1,0 +1,105 @@
+/**
+ * From typed `serve` options to a frozen runtime: every file loaded and validated, the
+ * authenticator and authorizer chains built, health endpoints and routes in place. Errors are
+ * DoormanErrors worded as kube-apiserver words them; nothing here listens on a port.
+ */
+import { DoormanError, fieldErrorString, FieldErrorList } from './errors.js';
+import { readConfigFile } from './config/decode.js';
+import {
+  loadAuthenticationConfiguration,
+  resolveAnonymous,
+  validateAuthenticationConfiguration,
+  type AuthenticationConfiguration,
+  type EffectiveAnonymous,
+} from './config/authentication.js';
+import { loadTokenFile } from './authn/tokenfile.js';
+import type { TokenAuthenticator } from './authn/tokenfile.js';
+import { buildAuthenticator } from './authn/chain.js';
+import { buildAuthorizer, type AuthorizerSetup } from './authz/setup.js';
+import { defaultHealthEndpoints, shutdownCheck, type HealthEndpoint } from './health/index.js';
+import { builtinHandler } from './api/router.js';
+import type { EngineSnapshot, Handler } from './engine.js';
+import type { Logger } from './server/log.js';
+
+/** `doorman serve`'s options, typed; flag names in comments. */
+export interface ServeOptions {
+  /** --secure-port */
+  readonly securePort: number;
+  /** --bind-address */
+  readonly bindAddress: string;
+  /** --tls-cert-file, --tls-private-key-file, --cert-dir */
+  readonly tlsCertFile?: string | undefined;
+  readonly tlsPrivateKeyFile?: string | undefined;
+  readonly certDir: string;
+  /** --client-ca-file */
+  readonly clientCAFile?: string | undefined;
+  /** --token-auth-file */
+  readonly tokenAuthFile?: string | undefined;
+  /** --anonymous-auth: whether it was on the command line, and its value (default true). */
+  readonly anonymousAuth: { readonly set: boolean; readonly value: boolean };
+  /** --authentication-config */
+  readonly authenticationConfig?: string | undefined;
+  /** --authorization-mode; undefined when not given. */
+  readonly authorizationModes?: readonly string[] | undefined;
+  /** --rbac-objects (repeatable) */
+  readonly rbacObjects: readonly string[];
+  /** --shutdown-delay-duration, in ms */
+  readonly shutdownDelayMs: number;
+}
+
+export interface Runtime {
+  readonly snapshot: EngineSnapshot;
+  readonly clientCA?: string | undefined;
+  readonly health: readonly HealthEndpoint[];
+  readonly shutdown: ReturnType<typeof shutdownCheck>;
+  readonly anonymous: EffectiveAnonymous;
+  readonly authorization: AuthorizerSetup;
+}
+
+/** Builds the runtime; throws a DoormanError with kube-apiserver's words on bad configuration. */
+export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: string, extraRoutes?: ReadonlyMap<string, Handler>): Runtime {
+  // Authorization first: its modes decide whether the flag's anonymous setting survives.
+  const authorization = buildAuthorizer({ modes: o.authorizationModes, rbacObjectPaths: o.rbacObjects });
+  for (const w of authorization.warnings) logger.warn(w);
+
+  let file: AuthenticationConfiguration | undefined;
+  if (o.authenticationConfig) file = loadAuthenticationConfiguration(o.authenticationConfig).config;
+
+  let anonymousFlag = o.anonymousAuth;
+  if (anonymousFlag.value && authorization.modes.includes('AlwaysAllow')) {
+    logger.warn('AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer');
+    anonymousFlag = { set: anonymousFlag.set, value: false };
+  }
+  const anonymous = resolveAnonymous(file, anonymousFlag);
+  if (file) {
+    const errs = validateAuthenticationConfiguration(file);
+    if (errs.length > 0) throw new FieldErrorList(errs, 'invalid authentication configuration: ');
+    if ((file.jwt ?? []).length > 0) {
+      throw new DoormanError('CONFIG_INVALID', `${o.authenticationConfig}: jwt authenticators are not supported by this doorman release yet; remove the jwt section or use a release with JWT support`);
+    }
+  }
+
+  const tokens: TokenAuthenticator[] = [];
+  if (o.tokenAuthFile) {
+    const tf = loadTokenFile(o.tokenAuthFile);
+    for (const w of tf.warnings) logger.warn(w);
+    tokens.push(tf.authenticator);
+  }
+  let clientCA: string | undefined;
+  if (o.clientCAFile) {
+    clientCA = readConfigFile(o.clientCAFile);
+    if (!clientCA.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new DoormanError('CONFIG_DECODE', `unable to load client CA file "${o.clientCAFile}": data does not contain any valid RSA or ECDSA certificates`);
+    }
+  }
+  const authenticator = buildAuthenticator({ clientCertificates: clientCA !== undefined, tokens, anonymous });
+  if (!authenticator) logger.warn('Authentication is disabled');
+
+  const shutdown = shutdownCheck();
+  const health = defaultHealthEndpoints(shutdown);
+  const handler = builtinHandler({ health, groups: [], serverAddress, ...(extraRoutes ? { extra: extraRoutes } : {}) });
+  const snapshot: EngineSnapshot = Object.freeze({ authenticator, authorizer: authorization.authorizer, handler });
+  return { snapshot, clientCA, health, shutdown, anonymous, authorization };
+}
+
+export { fieldErrorString };
