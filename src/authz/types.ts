@@ -46,3 +46,23 @@ export interface NonResourceRuleInfo {
   readonly verbs: readonly string[];
   readonly nonResourceURLs: readonly string[];
 }
+
+/**
+ * What a rule resolver reports for a SelfSubjectRulesReview, as kube's
+ * authorizer.RuleResolver.RulesFor does: the rules that apply to a user in a namespace,
+ * whether the list may be missing rules, and the resolution errors met on the way.
+ */
+export interface SubjectRules {
+  readonly resourceRules: readonly ResourceRuleInfo[];
+  readonly nonResourceRules: readonly NonResourceRuleInfo[];
+  /** True when some member cannot enumerate its rules (the list is a lower bound). */
+  readonly incomplete: boolean;
+  /** Aggregated resolution errors (kube's utilerrors.NewAggregate rendering); absent when none. */
+  readonly evaluationError?: string;
+}
+
+/** Anything that can list the rules a user holds (kube's authorizer.RuleResolver). */
+export interface RuleResolver {
+  readonly name: string;
+  rulesFor(user: UserInfo, namespace: string): SubjectRules;
+}
