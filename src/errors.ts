@@ -73,6 +73,7 @@ export function fieldErrorString(e: FieldError): string {
 /** Renders an error list like utilerrors.NewAggregate: one error as itself, several as `[a, b]`, duplicates removed. */
 export function aggregateMessages(messages: readonly string[]): string {
   const unique = [...new Set(messages)];
+  if (unique.length === 0) return '';
   if (unique.length === 1) return unique[0] ?? '';
   return `[${unique.join(', ')}]`;
 }

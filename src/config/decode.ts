@@ -121,7 +121,7 @@ export function parseDocuments(text: string): unknown[] {
       const where = line !== undefined ? `line ${line}: ` : '';
       const dup = /Map keys must be unique/.test(err.message);
       const key = dup ? duplicateKeyName(doc.contents, err.pos[0]) : undefined;
-      const msg = dup && key !== undefined ? `key ${JSON.stringify(key)} already set in map` : err.message.split('\n')[0];
+      const msg = dup && key !== undefined ? `key ${JSON.stringify(key)} already set in map` : (err.message.split('\n')[0] ?? '').replace(/:$/, '');
       throw new DoormanError('CONFIG_DECODE', `yaml: ${where}${msg}`);
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
