@@ -4,12 +4,14 @@
  * the response come out. It reads top to bottom in kube-apiserver's filter order: request info →
  * audit init → authentication → audit → authorization → handler.
  */
-import { randomUUID } from 'node:crypto';
 import type { Authenticator, AuthenticationResult, PeerCertificate, UserInfo } from './authn/types.js';
-import type { Attributes, AuthorizationResult, Authorizer } from './authz/types.js';
+import type { AuthorizationResult, Authorizer } from './authz/types.js';
+import { attributesFor } from './authz/attributes.js';
 import type { CanonicalURL, RequestInfo } from './request/types.js';
 import { parseRequestTarget } from './request/url.js';
 import { resolveRequestInfo } from './request/requestinfo.js';
+import { auditIDFromHeaders, auditNow, authenticationFailureMessage, FAILED_TO_STORE_AUDIT_EVENT, sourceIPs, type Auditor, type ResponseStatusInput } from './audit/index.js';
+import { isLongRunning } from './request/requestinfo.js';
 import { badRequest, forbidden, internalError, isPrettyPrint, notFound, unauthorized, type EngineResponse } from './api/status.js';
 
 const notFoundResponse = notFound();
@@ -37,33 +39,14 @@ export interface HandlerContext {
 /** Serves an authorized request; returns undefined when nothing serves the path (404). */
 export type Handler = (ctx: HandlerContext) => EngineResponse | undefined | Promise<EngineResponse | undefined>;
 
-/** Per-request audit hooks (see src/audit); null from `begin` means the policy records nothing. */
-export interface AuditHooks {
-  begin(ctx: AuditStart): RequestAudit | null;
-  failedAuthentication(ctx: AuditStart, response: EngineResponse, attempted: string): void;
-}
-export interface AuditStart {
-  readonly auditID: string;
-  readonly request: EngineRequest;
-  readonly url: CanonicalURL;
-  readonly info: RequestInfo;
-  readonly user: UserInfo | undefined;
-  readonly receivedAt: Date;
-}
-export interface RequestAudit {
-  /** False when a blocking-strict backend could not store RequestReceived: the request must fail. */
-  requestReceived(): boolean;
-  addAnnotation(key: string, value: string): void;
-  responseComplete(response: EngineResponse): void;
-}
-
 /** The frozen configuration a request is decided against. */
 export interface EngineSnapshot {
   /** Undefined: authentication disabled (no authenticator and anonymous off), as in kube-apiserver. */
   readonly authenticator: Authenticator | undefined;
   readonly authorizer: Authorizer;
   readonly handler: Handler;
-  readonly audit?: AuditHooks | undefined;
+  /** The audit policy and backends; absent or disabled: no events. */
+  readonly auditor?: Auditor | undefined;
 }
 
 /** The full decision trace of one request. */
@@ -82,37 +65,22 @@ function header(req: EngineRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : (v as string | undefined);
 }
 
-/** Which credentials a request carried, as the failed-authentication audit message names them. */
-export function attemptedMethods(req: EngineRequest, url: CanonicalURL): string {
-  const methods: string[] = [];
-  const auth = header(req, 'authorization')?.trim() ?? '';
-  const scheme = auth.split(' ', 1)[0]?.toLowerCase() ?? '';
-  if (scheme === 'basic') methods.push('basic');
-  if (scheme === 'bearer') methods.push('bearer');
-  if (url.query.has('access_token')) methods.push('access_token');
-  if (req.peerCertificate) methods.push('x509');
-  return methods.length > 0 ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
+function responseStatus(r: EngineResponse): ResponseStatusInput {
+  const st = r.statusObject;
+  if (!st) return { code: r.status };
+  return { code: st.code, status: st.status, message: st.message, reason: st.reason, details: st.details };
 }
 
-function attributes(info: RequestInfo, user: UserInfo | undefined): Attributes {
-  return {
-    user,
-    verb: info.verb,
-    isResourceRequest: info.isResourceRequest,
-    path: info.path,
-    apiGroup: info.apiGroup,
-    apiVersion: info.apiVersion,
-    namespace: info.namespace,
-    resource: info.resource,
-    subresource: info.subresource,
-    name: info.name,
-  };
+/** Adds the headers kube-apiserver's outer filters add to every answer after request info. */
+function withCommonHeaders(r: EngineResponse): EngineResponse {
+  if ('Cache-Control' in r.headers) return r;
+  return { ...r, headers: { ...r.headers, 'Cache-Control': 'no-cache, private' } };
 }
 
 /** Runs one request through the chain. Never throws for bad input; an internal failure becomes a 500. */
 export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<Decision> {
-  const receivedAt = new Date();
-  const auditID = header(req, 'audit-id') || randomUUID();
+  const receivedAt = auditNow();
+  const auditID = auditIDFromHeaders(req.headers);
   const warnings: string[] = [];
 
   let url: CanonicalURL;
@@ -124,9 +92,19 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   const resolved = resolveRequestInfo(req.method, url);
   const info = resolved.info;
   if (resolved.error !== undefined) {
+    // kube-apiserver's RequestInfo filter answers before caching, authentication and audit.
     return { auditID, url, info, response: internalError(url.requestURI, `failed to create RequestInfo: ${resolved.error}`), warnings };
   }
   const pretty = isPrettyPrint(url.query, header(req, 'user-agent'));
+  const auditor = snap.auditor?.enabled ? snap.auditor : undefined;
+  const auditInit = auditor && {
+    auditID,
+    requestURI: url.requestURI,
+    requestInfo: info,
+    sourceIPs: sourceIPs(req.headers, req.remoteAddress),
+    userAgent: header(req, 'user-agent'),
+    receivedAt,
+  };
 
   // Authentication.
   let user: UserInfo | undefined;
@@ -135,25 +113,39 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
     authentication = await snap.authenticator.authenticate({ method: req.method, path: url.path, headers: req.headers, peerCertificate: req.peerCertificate });
     if (authentication.warnings) warnings.push(...authentication.warnings);
     if (authentication.kind !== 'authenticated') {
-      const response = unauthorized(pretty);
-      snap.audit?.failedAuthentication({ auditID, request: req, url, info, user: undefined, receivedAt }, response, attemptedMethods(req, url));
+      const response = withCommonHeaders(unauthorized(pretty));
+      if (auditor && auditInit) {
+        const attemptMessage = authenticationFailureMessage({
+          authorization: header(req, 'authorization'),
+          accessTokenQuery: url.query.get('access_token') ?? undefined,
+          clientCertificate: req.peerCertificate !== undefined,
+        });
+        auditor.failedAuthentication({ ...auditInit, attemptMessage, response: responseStatus(response) });
+      }
       return { auditID, url, info, authentication, response, warnings };
     }
     user = authentication.user;
   }
 
   // Audit: the policy sees the authenticated user; RequestReceived comes before authorization.
-  const audit = snap.audit?.begin({ auditID, request: req, url, info, user, receivedAt }) ?? null;
+  const audit = auditor && auditInit ? auditor.begin({ ...auditInit, user, longRunning: isLongRunning(info) }) : null;
   const finish = (d: Omit<Decision, 'auditID' | 'url' | 'info' | 'warnings'>): Decision => {
-    audit?.responseComplete(d.response);
-    return { auditID, url, info, warnings, ...d };
+    const response = withCommonHeaders(d.response);
+    if (audit) {
+      if (response.statusObject) audit.setResponseObject(response.body);
+      const status = responseStatus(response);
+      audit.responseStarted(status.code, status);
+      audit.responseComplete(status);
+    }
+    return { auditID, url, info, warnings, ...d, response };
   };
-  if (audit && !audit.requestReceived()) {
-    return finish({ ...(authentication ? { authentication } : {}), response: internalError(url.requestURI, 'failed to store audit event') });
+  if (audit && !(await audit.requestReceived())) {
+    const base = authentication ? { authentication } : {};
+    return { auditID, url, info, warnings, ...base, response: withCommonHeaders(internalError(url.requestURI, FAILED_TO_STORE_AUDIT_EVENT)) };
   }
 
   // Authorization.
-  const authorization = await snap.authorizer.authorize(attributes(info, user));
+  const authorization = await snap.authorizer.authorize(attributesFor(info, user));
   const base = authentication ? { authentication, authorization } : { authorization };
   if (authorization.decision !== 'Allow') {
     if (authorization.error !== undefined) {

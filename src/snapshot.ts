@@ -3,7 +3,7 @@
  * authenticator and authorizer chains built, health endpoints and routes in place. Errors are
  * DoormanErrors worded as kube-apiserver words them; nothing here listens on a port.
  */
-import { DoormanError, fieldErrorString, FieldErrorList } from './errors.js';
+import { DoormanError, FieldErrorList } from './errors.js';
 import { readConfigFile } from './config/decode.js';
 import {
   loadAuthenticationConfiguration,
@@ -20,6 +20,8 @@ import { defaultHealthEndpoints, shutdownCheck, type HealthEndpoint } from './he
 import { builtinHandler } from './api/router.js';
 import type { EngineSnapshot, Handler } from './engine.js';
 import type { Logger } from './server/log.js';
+import { Registry } from 'prom-client';
+import { buildAuditor, defaultAuditOptions, type AuditOptions, type Auditor } from './audit/index.js';
 
 /** `doorman serve`'s options, typed; flag names in comments. */
 export interface ServeOptions {
@@ -45,6 +47,8 @@ export interface ServeOptions {
   readonly rbacObjects: readonly string[];
   /** --shutdown-delay-duration, in ms */
   readonly shutdownDelayMs: number;
+  /** Every --audit-* flag; kube-apiserver's defaults when absent. */
+  readonly audit?: AuditOptions | undefined;
 }
 
 export interface Runtime {
@@ -54,6 +58,9 @@ export interface Runtime {
   readonly shutdown: ReturnType<typeof shutdownCheck>;
   readonly anonymous: EffectiveAnonymous;
   readonly authorization: AuthorizerSetup;
+  readonly auditor: Auditor;
+  /** This server's metrics registry (never the process-global one). */
+  readonly registry: Registry;
 }
 
 /** Builds the runtime; throws a DoormanError with kube-apiserver's words on bad configuration. */
@@ -95,11 +102,14 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
   const authenticator = buildAuthenticator({ clientCertificates: clientCA !== undefined, tokens, anonymous });
   if (!authenticator) logger.warn('Authentication is disabled');
 
+  const registry = new Registry();
+  const auditor = buildAuditor(o.audit ?? defaultAuditOptions(), registry, { log: (m) => logger.error(m) });
+  for (const w of auditor.warnings) logger.warn(w);
+
   const shutdown = shutdownCheck();
   const health = defaultHealthEndpoints(shutdown);
   const handler = builtinHandler({ health, groups: [], serverAddress, ...(extraRoutes ? { extra: extraRoutes } : {}) });
-  const snapshot: EngineSnapshot = Object.freeze({ authenticator, authorizer: authorization.authorizer, handler });
-  return { snapshot, clientCA, health, shutdown, anonymous, authorization };
+  const snapshot: EngineSnapshot = Object.freeze({ authenticator, authorizer: authorization.authorizer, handler, auditor });
+  return { snapshot, clientCA, health, shutdown, anonymous, authorization, auditor, registry };
 }
 
-export { fieldErrorString };

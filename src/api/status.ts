@@ -6,6 +6,7 @@
 import { goJSON, goJSONIndent } from '../util/gojson.js';
 import { goQuote } from '../util/goquote.js';
 import type { RequestInfo } from '../request/types.js';
+import { parseGoBool } from '../util/goparse.js';
 
 export interface StatusDetails {
   readonly name?: string;
@@ -33,17 +34,16 @@ export interface EngineResponse {
   readonly statusObject?: Status;
 }
 
-/** Go's strconv.ParseBool. */
-function parseGoBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
-
 /** kube-apiserver's isPrettyPrint: `?pretty=<bool>` first, then the user agent. */
 export function isPrettyPrint(query: URLSearchParams, userAgent: string | undefined): boolean {
   const pp = query.get('pretty');
-  if (pp !== null && pp !== '') return parseGoBool(pp) ?? false;
+  if (pp !== null && pp !== '') {
+    try {
+      return parseGoBool(pp);
+    } catch {
+      return false;
+    }
+  }
   const ua = userAgent ?? '';
   return ua.startsWith('curl') || ua.startsWith('Wget') || ua.startsWith('Mozilla/5.0');
 }

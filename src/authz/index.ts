@@ -91,3 +91,4 @@ export {
   type RoleRef,
   type Subject,
 } from './rbac/types.js';
+export { attributesFor } from './attributes.js';

@@ -1,42 +1,28 @@
 /**
- * Value parsers for kube-apiserver's flag syntax on top of commander: Go booleans
- * (`--anonymous-auth=false`), Go durations (`70s`, `1m30s`), integers, repeatable paths.
+ * commander argument parsers for kube-apiserver's flag syntax: Go booleans
+ * (`--anonymous-auth=false`), Go durations (`70s`, `1m30s`), integers, repeatable lists. The
+ * Go parsing itself lives in util/goparse; this only turns its errors into commander's.
  */
 import { InvalidArgumentError } from 'commander';
+import { parseGoBool, parseGoDuration, parseGoInt } from '../util/goparse.js';
 
-/** strconv.ParseBool, as pflag's bool flags accept it. */
-export function parseBoolFlag(v: string | undefined): boolean {
-  if (v === undefined) return true;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  throw new InvalidArgumentError(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+function commanderParser<T>(parse: (raw: string) => T): (raw: string) => T {
+  return (raw) => {
+    try {
+      return parse(raw);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  };
 }
 
-export function parseIntFlag(v: string): number {
-  if (!/^[+-]?\d+$/.test(v)) throw new InvalidArgumentError(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration, in milliseconds. */
-export function parseDuration(v: string): number {
-  const s = v.trim();
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let i = s.startsWith('-') || s.startsWith('+') ? 1 : 0;
-  const sign = s.startsWith('-') ? -1 : 1;
-  let total = 0;
-  if (i >= s.length) throw new InvalidArgumentError(`time: invalid duration ${JSON.stringify(v)}`);
-  while (i < s.length) {
-    re.lastIndex = i;
-    const m = re.exec(s);
-    if (!m || m[1] === undefined || m[2] === undefined) throw new InvalidArgumentError(`time: invalid duration ${JSON.stringify(v)}`);
-    total += Number(m[1]) * (UNIT_MS[m[2]] ?? 0);
-    i = re.lastIndex;
-  }
-  return sign * total;
-}
+/** A bool flag: bare `--flag` is true, `--flag=false` is false. */
+export const parseBoolFlag = (v: string | undefined): boolean => (v === undefined ? true : commanderParser(parseGoBool)(v));
+export const parseIntFlag = commanderParser(parseGoInt);
+/** A Go duration, in milliseconds. */
+export const parseDuration = commanderParser(parseGoDuration);
+/** Wraps any Go-style parser for commander. */
+export { commanderParser };
 
 /** Accumulates a repeatable flag; a comma-separated value adds several entries (pflag StringSlice). */
 export function collect(v: string, prev: string[] | undefined): string[] {

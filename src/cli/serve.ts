@@ -9,6 +9,12 @@ import { loadServingCertificate } from '../server/certs.js';
 import { startServer } from '../server/server.js';
 import { klogLogger, type Logger } from '../server/log.js';
 import { collect, parseBoolFlag, parseDuration, parseIntFlag } from './flags.js';
+import { AUDIT_FLAGS, defaultAuditOptions, type AuditOptions } from '../audit/index.js';
+
+/** commander's attribute name for a flag (`audit-log-path` → `auditLogPath`). */
+function attributeName(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
 
 interface RawServeFlags {
   securePort: number;
@@ -26,7 +32,7 @@ interface RawServeFlags {
 }
 
 export function serveCommand(): Command {
-  const cmd = new Command('serve')
+  const cmd: Command = new Command('serve')
     .description("Serve kube-apiserver's front door over HTTPS: authentication, authorization and the health endpoints.")
     .allowExcessArguments(false)
     .addOption(new Option('--secure-port <port>', 'The port on which to serve HTTPS with authentication and authorization. It cannot be switched off with 0.').default(6443).argParser(parseIntFlag))
@@ -40,16 +46,40 @@ export function serveCommand(): Command {
     .addOption(new Option('--authentication-config <path>', 'File with Authentication Configuration (apiserver.config.k8s.io AuthenticationConfiguration) to configure the anonymous authenticator, including path conditions.'))
     .addOption(new Option('--authorization-mode <modes>', 'Ordered list of plug-ins to do authorization on secure port. Defaults to AlwaysAllow if --authorization-config is not used. Comma-delimited list of: AlwaysAllow,AlwaysDeny,Node,RBAC (ABAC and Webhook are not supported yet).').argParser(collect))
     .addOption(new Option('--rbac-objects <path>', 'doorman only: a file or folder of RBAC objects (YAML/JSON, multi-document, kind List) loaded on top of the bootstrap policy, e.g. the output of kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml. Repeatable.').argParser(collect))
-    .addOption(new Option('--shutdown-delay-duration <duration>', 'Time to delay the termination. During that time the server keeps serving requests normally; /readyz returns failure at once.').default(0).argParser(parseDuration))
-    .action(async (flags: RawServeFlags, command: Command) => {
-      const code = await runServe(flags, command, klogLogger());
-      if (code !== 0) process.exitCode = code;
-    });
+    .addOption(new Option('--shutdown-delay-duration <duration>', 'Time to delay the termination. During that time the server keeps serving requests normally; /readyz returns failure at once.').default(0).argParser(parseDuration));
+  for (const f of AUDIT_FLAGS) {
+    // Values stay raw here and are parsed by the audit options, in kube-apiserver's words.
+    const opt = new Option(f.type === 'bool' ? `--${f.name} [bool]` : `--${f.name} <${f.type}>`, f.deprecated ? `${f.help} (DEPRECATED: ${f.deprecated})` : f.help);
+    if (f.defaultValue !== '') opt.default(f.defaultValue);
+    cmd.addOption(opt);
+  }
+  cmd.action(async (flags: RawServeFlags, command: Command) => {
+    const code = await runServe(flags, command, klogLogger());
+    // Exit explicitly: a keep-alive socket or timer must not hold a finished server open.
+    process.exit(code);
+  });
   return cmd;
+}
+
+function auditOptions(cmd: Command): AuditOptions {
+  const o = defaultAuditOptions();
+  const values = cmd.opts<Record<string, string | boolean | undefined>>();
+  for (const f of AUDIT_FLAGS) {
+    const key = attributeName(f.name);
+    if (cmd.getOptionValueSource(key) !== 'cli') continue;
+    const v = values[key];
+    try {
+      f.set(o, v === true ? 'true' : String(v));
+    } catch (e) {
+      throw new Error(`invalid argument ${JSON.stringify(String(v))} for "--${f.name}" flag: ${(e as Error).message}`);
+    }
+  }
+  return o;
 }
 
 function toOptions(f: RawServeFlags, cmd: Command): ServeOptions {
   return {
+    audit: auditOptions(cmd),
     securePort: f.securePort,
     bindAddress: f.bindAddress,
     tlsCertFile: f.tlsCertFile,
@@ -75,7 +105,13 @@ function validateServing(o: ServeOptions): string[] {
 }
 
 async function runServe(flags: RawServeFlags, cmd: Command, logger: Logger): Promise<number> {
-  const o = toOptions(flags, cmd);
+  let o: ServeOptions;
+  try {
+    o = toOptions(flags, cmd);
+  } catch (e) {
+    process.stderr.write(`Error: ${(e as Error).message}\n`);
+    return 1;
+  }
   const errs = validateServing(o);
   if (errs.length > 0) {
     for (const e of errs) process.stderr.write(`Error: ${e}\n`);
@@ -102,6 +138,7 @@ async function runServe(flags: RawServeFlags, cmd: Command, logger: Logger): Pro
       logger,
       shutdownDelayMs: o.shutdownDelayMs,
       onShutdownStart: () => runtime.shutdown.begin(),
+      onDrained: () => runtime.auditor.shutdown(),
     });
   } catch (e) {
     process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);

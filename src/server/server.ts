@@ -55,7 +55,6 @@ function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): vo
     (d) => {
       const headers: Record<string, string | string[]> = { ...d.response.headers };
       headers['Audit-Id'] = d.auditID;
-      if (!('Cache-Control' in headers)) headers['Cache-Control'] = 'no-cache, private';
       if (d.warnings.length > 0) headers['Warning'] = d.warnings.map(warningHeader);
       headers['Content-Length'] = String(Buffer.byteLength(d.response.body));
       res.writeHead(d.response.status, headers);

@@ -1,0 +1,76 @@
+// npm run bench [-- --quick]: doorman against a bare Node HTTPS server, in one run, on this machine.
+// Each scenario prints `RATIO <scenario> <doorman req/s ÷ bare req/s>` and p99 latencies.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+const root = new URL('..', import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const duration = quick ? 5 : 15;
+const connections = 16;
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (err.includes('Serving securely on')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  });
+}
+
+function load(url, headers = {}) {
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(connections), '-d', String(duration)];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}=${v}`);
+  args.push(url);
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
+  const r = JSON.parse(out);
+  const bad = r.non2xx + r.errors + r.timeouts;
+  return { rps: r.requests.average, p99: r.latency.p99, bad };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'doorman-bench-'));
+const { issueCertificate } = await import(join(root, 'dist/util/pki.js'));
+const cert = issueCertificate({ subject: { commonName: 'localhost' }, isCA: true, usages: ['server'], hosts: ['localhost', '127.0.0.1'] });
+writeFileSync(join(dir, 'apiserver.crt'), cert.certPem);
+writeFileSync(join(dir, 'apiserver.key'), cert.keyPem);
+const certArgs = [`--tls-cert-file=${join(dir, 'apiserver.crt')}`, `--tls-private-key-file=${join(dir, 'apiserver.key')}`];
+
+const results = [];
+async function scenario(name, serverArgs, path, headers) {
+  const barePort = await freePort();
+  const bare = await start([join(root, 'bench/bare-server.mjs'), join(dir, 'apiserver.crt'), join(dir, 'apiserver.key'), String(barePort)]);
+  const b = load(`https://127.0.0.1:${barePort}/`);
+  bare.kill('SIGTERM');
+  const port = await freePort();
+  const doorman = await start([join(root, 'dist/cli/main.js'), 'serve', `--secure-port=${port}`, ...certArgs, ...serverArgs]);
+  const d = load(`https://127.0.0.1:${port}${path}`, headers);
+  doorman.kill('SIGTERM');
+  const ratio = d.rps / b.rps;
+  results.push({ name, ratio });
+  console.log(`bare    ${name}: ${b.rps.toFixed(0)} req/s, p99 ${b.p99} ms`);
+  console.log(`doorman ${name}: ${d.rps.toFixed(0)} req/s, p99 ${d.p99} ms${d.bad ? `, ${d.bad} non-2xx/errors` : ''}`);
+  console.log(`RATIO ${name} ${ratio.toFixed(2)}`);
+}
+
+const hardened = [
+  '--authorization-mode=RBAC',
+  `--authentication-config=${join(root, 'examples/hardened/authentication-config.yaml')}`,
+  `--token-auth-file=${join(root, 'examples/hardened/tokens.csv')}`,
+];
+await scenario('anonymous-livez', hardened, '/livez');
+await scenario('token-rbac-apis', hardened, '/apis', { Authorization: 'Bearer example-alice-token' });
