@@ -25,6 +25,8 @@ export interface EngineRequest {
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly peerCertificate?: PeerCertificate | undefined;
   readonly remoteAddress: string;
+  /** Reads the request body; only handlers that need one call it, after authorization. */
+  readonly body?: (() => Promise<Buffer>) | undefined;
 }
 
 /** What the handler stage sees once the request is authenticated and authorized. */

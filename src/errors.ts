@@ -87,3 +87,13 @@ export class FieldErrorList extends DoormanError {
     this.errors = errors;
   }
 }
+
+/** A request body larger than the server accepts; handlers answer 413. */
+export class RequestBodyTooLargeError extends DoormanError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super('REQUEST_INVALID', `the request body is larger than ${limit} bytes`);
+    this.name = 'RequestBodyTooLargeError';
+    this.limit = limit;
+  }
+}

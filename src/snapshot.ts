@@ -23,6 +23,11 @@ import type { Logger } from './server/log.js';
 import { Registry } from 'prom-client';
 import { buildAuditor, defaultAuditOptions, type AuditOptions, type Auditor } from './audit/index.js';
 
+/** `/metrics` in Prometheus text format, from this server's own registry. */
+function metricsHandler(registry: Registry): Handler {
+  return async () => ({ status: 200, headers: { 'Content-Type': registry.contentType }, body: await registry.metrics() });
+}
+
 /** `doorman serve`'s options, typed; flag names in comments. */
 export interface ServeOptions {
   /** --secure-port */
@@ -108,7 +113,9 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
 
   const shutdown = shutdownCheck();
   const health = defaultHealthEndpoints(shutdown);
-  const handler = builtinHandler({ health, groups: [], serverAddress, ...(extraRoutes ? { extra: extraRoutes } : {}) });
+  const routes = new Map<string, Handler>(extraRoutes ?? []);
+  routes.set('/metrics', metricsHandler(registry));
+  const handler = builtinHandler({ health, groups: [], serverAddress, extra: routes });
   const snapshot: EngineSnapshot = Object.freeze({ authenticator, authorizer: authorization.authorizer, handler, auditor });
   return { snapshot, clientCA, health, shutdown, anonymous, authorization, auditor, registry };
 }

@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { decide, type EngineSnapshot } from '../engine.js';
 import { peerCertificateOf } from './peer.js';
 import type { Logger } from './log.js';
+import { RequestBodyTooLargeError } from '../errors.js';
 
 export interface ServerOptions {
   /** Returns the snapshot to decide against; read per request so a reload swaps it in one step. */
@@ -37,6 +38,29 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
+/** kube-apiserver's limit on a request body it decodes (3 MiB). */
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Reads a request body once, refusing more than `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new RequestBodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
 /** Formats a Warning header value as kube-apiserver does (code 299, agent `-`). */
 function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`;
@@ -50,6 +74,7 @@ function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): vo
     headers: req.headers,
     peerCertificate: o.clientCA ? peerCertificateOf(socket) : undefined,
     remoteAddress: socket.remoteAddress ?? '',
+    body: () => readBody(req, MAX_REQUEST_BODY_BYTES),
   };
   decide(o.snapshot(), engineRequest).then(
     (d) => {

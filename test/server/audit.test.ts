@@ -36,7 +36,7 @@ function events(path: string): LoggedEvent[] {
   return readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LoggedEvent);
 }
 
-let pki: TestPKI;
+let pki: TestPki;
 before(() => {
   pki = makePki();
 });
@@ -115,5 +115,27 @@ describe('audit log for the seed scenario', () => {
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
     assert.equal(events(log).length, 10);
+  });
+});
+
+describe('/metrics', () => {
+  test('behind authorization, with the audit counters', async () => {
+    const log = join(mkdtempSync(join(tmpdir(), 'doorman-audit-')), 'audit.log');
+    const s = await startDoorman(pki, { authorizationModes: ['RBAC'], tokenAuthFile: `${FIXTURES}tokens.csv`, audit: auditOptions(log) });
+    try {
+      const anon = await httpsRequest(s.port, s.ca, '/metrics');
+      assert.equal(anon.status, 403);
+      assert.match(anon.body, /cannot get path \\"\/metrics\\"/);
+      await httpsRequest(s.port, s.ca, '/livez');
+      const admin = await httpsRequest(s.port, s.ca, '/metrics', { headers: { Authorization: 'Bearer admin-token' } });
+      assert.equal(admin.status, 200);
+      assert.equal(admin.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+      const total = /^apiserver_audit_event_total (\d+)$/m.exec(admin.body);
+      assert.ok(total, admin.body);
+      assert.ok(Number(total[1]) >= 4, 'anonymous /metrics (2 events) and /livez (2 events) were audited');
+      assert.match(admin.body, /^# TYPE apiserver_audit_error_total counter$/m);
+    } finally {
+      await s.close();
+    }
   });
 });

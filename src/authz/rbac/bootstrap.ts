@@ -72,6 +72,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = deepFreeze([
     { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
     { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
   ]),
+  clusterRole('system:monitoring', [
+    { verbs: ['get'], nonResourceURLs: ['/metrics', '/metrics/slis', '/livez', '/readyz', '/healthz', '/livez/*', '/readyz/*', '/healthz/*'] },
+  ]),
 ]);
 
 /** The bootstrap ClusterRoleBindings, in the order doorman visits them. */
@@ -80,6 +83,7 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = de
   clusterBinding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
   clusterBinding('system:discovery', ['system:authenticated']),
   clusterBinding('system:basic-user', ['system:authenticated']),
+  clusterBinding('system:monitoring', ['system:monitoring']),
 ]);
 
 /** The bootstrap policy as an {@link RbacObjects}. */

@@ -57,6 +57,12 @@ test('bootstrap ClusterRoles as data', () => {
         { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
       ],
     },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta('system:monitoring'),
+      rules: [{ verbs: ['get'], nonResourceURLs: ['/metrics', '/metrics/slis', '/livez', '/readyz', '/healthz', '/livez/*', '/readyz/*', '/healthz/*'] }],
+    },
   ]);
 });
 
@@ -74,6 +80,7 @@ test('bootstrap ClusterRoleBindings as data, in visiting order', () => {
     binding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
     binding('system:discovery', ['system:authenticated']),
     binding('system:basic-user', ['system:authenticated']),
+    binding('system:monitoring', ['system:monitoring']),
   ]);
 });
 
@@ -159,7 +166,7 @@ test('withBootstrapPolicy: bootstrap first, user objects after, same-named user 
   const { objects, warnings } = withBootstrapPolicy({ ...NO_RBAC_OBJECTS, clusterRoles: [narrowed], clusterRoleBindings: [userCrb] });
   assert.deepEqual(
     objects.clusterRoleBindings.map((b) => b.metadata.name),
-    ['cluster-admin', 'system:public-info-viewer', 'system:discovery', 'system:basic-user', 'mine'],
+    ['cluster-admin', 'system:public-info-viewer', 'system:discovery', 'system:basic-user', 'system:monitoring', 'mine'],
   );
   assert.equal(objects.clusterRoles[1], narrowed);
   assert.equal(warnings.length, 1);
@@ -176,6 +183,6 @@ test('withBootstrapPolicy: an identical copy of a bootstrap object (kubectl get 
   const role = JSON.parse(JSON.stringify(BOOTSTRAP_CLUSTER_ROLES[0])) as (typeof BOOTSTRAP_CLUSTER_ROLES)[number];
   const { objects, warnings } = withBootstrapPolicy({ ...NO_RBAC_OBJECTS, clusterRoles: [role], clusterRoleBindings: [copy] });
   assert.deepEqual(warnings, []);
-  assert.equal(objects.clusterRoleBindings.length, 4);
+  assert.equal(objects.clusterRoleBindings.length, BOOTSTRAP_CLUSTER_ROLE_BINDINGS.length);
   assert.equal(objects.clusterRoleBindings[2], copy);
 });
