@@ -117,6 +117,11 @@ async function runServe(flags: RawServeFlags, cmd: Command, logger: Logger): Pro
     for (const e of errs) process.stderr.write(`Error: ${e}\n`);
     return 1;
   }
+  // Listen for signals before the port is bound, so a stop that arrives during start-up is not lost.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
     const advertise = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
@@ -145,7 +150,7 @@ async function runServe(flags: RawServeFlags, cmd: Command, logger: Logger): Pro
     return 1;
   }
   return new Promise<number>((resolve) => {
-    const stop = (signal: string): void => {
+    stopRequested.then((signal) => {
       logger.info(`Received ${signal}, shutting down`);
       running.shutdown().then(
         () => {
@@ -157,8 +162,6 @@ async function runServe(flags: RawServeFlags, cmd: Command, logger: Logger): Pro
           resolve(1);
         },
       );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    });
   });
 }
