@@ -1,0 +1,11 @@
+/**
+ * doorman's authenticators as a library: the three-outcome interface, kube-apiserver's union and
+ * decorators, and the x509, token-file, bearer and anonymous authenticators.
+ */
+export * from './types.js';
+export { anonymousAuthenticator } from './anonymous.js';
+export { bearerAuthenticator, bearerToken, unionTokenAuthenticator, EXTRA_SPACE_WARNING } from './bearer.js';
+export { buildAuthenticator, type ChainOptions } from './chain.js';
+export { loadTokenFile, parseTokenFile, parseCsv, type TokenAuthenticator, type TokenFile } from './tokenfile.js';
+export { failOnErrorUnion, unionAuthenticator, withAuthenticatedGroup } from './union.js';
+export { x509Authenticator, CREDENTIAL_ID_KEY } from './x509.js';
