@@ -60,6 +60,8 @@ export interface Decision {
   readonly authorization?: AuthorizationResult;
   readonly response: EngineResponse;
   readonly warnings: readonly string[];
+  /** What the handler threw, for the server's log (never sent to the client). */
+  readonly panic?: string;
 }
 
 function header(req: EngineRequest, name: string): string | undefined {
@@ -161,7 +163,21 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   audit?.addAnnotation('authorization.k8s.io/decision', 'allow');
   audit?.addAnnotation('authorization.k8s.io/reason', authorization.reason);
 
-  // Handler.
-  const response = (await snap.handler({ request: req, url, info, user, pretty })) ?? notFoundResponse;
+  // Handler. A crash is kube-apiserver's panic: a Panic audit event and its 500, never a dead server.
+  let response: EngineResponse;
+  try {
+    response = (await snap.handler({ request: req, url, info, user, pretty })) ?? notFoundResponse;
+  } catch (err) {
+    audit?.panic(err);
+    const panic = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    return { auditID, url, info, warnings, ...base, response: withCommonHeaders(PANIC_RESPONSE), panic };
+  }
   return finish({ ...base, response });
 }
+
+/** What WithPanicRecovery answers after a handler panics. */
+const PANIC_RESPONSE: EngineResponse = {
+  status: 500,
+  headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+  body: 'This request caused apiserver to panic. Look in the logs for details.\n',
+};

@@ -78,6 +78,7 @@ function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): vo
   };
   decide(o.snapshot(), engineRequest).then(
     (d) => {
+      if (d.panic !== undefined) o.logger.error(`observed a panic serving ${JSON.stringify(req.url)}: ${d.panic}`);
       const headers: Record<string, string | string[]> = { ...d.response.headers };
       headers['Audit-Id'] = d.auditID;
       if (d.warnings.length > 0) headers['Warning'] = d.warnings.map(warningHeader);

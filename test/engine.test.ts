@@ -1,0 +1,46 @@
+/** The engine on its own: ordering of stages, the panic path, and what each stage records. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, type EngineSnapshot } from '../src/engine.js';
+import { anonymousAuthenticator } from '../src/authn/anonymous.js';
+import { AlwaysAllowAuthorizer } from '../src/authz/builtin.js';
+import { createAuditor, PolicyEvaluator, parseAuditPolicy, type AuditEvent, type AuditBackend } from '../src/audit/index.js';
+
+function capture(): AuditBackend & { events: AuditEvent[] } {
+  const events: AuditEvent[] = [];
+  return { name: 'capture', events, process: (e) => (events.push(...e), true), shutdown: async () => undefined };
+}
+
+function snapshot(handler: EngineSnapshot['handler'], backend: AuditBackend): EngineSnapshot {
+  const policy = parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n').policy;
+  return {
+    authenticator: anonymousAuthenticator(),
+    authorizer: new AlwaysAllowAuthorizer(),
+    handler,
+    auditor: createAuditor({ evaluator: new PolicyEvaluator(policy), backend }),
+  };
+}
+
+const req = { method: 'GET', target: '/boom', headers: {}, remoteAddress: '10.1.2.3' };
+
+test('a handler that throws: Panic event, the panic 500, and the error kept for the log', async () => {
+  const backend = capture();
+  const d = await decide(snapshot(() => { throw new Error('kaboom'); }, backend), req);
+  assert.equal(d.response.status, 500);
+  assert.equal(d.response.body, 'This request caused apiserver to panic. Look in the logs for details.\n');
+  assert.match(d.panic ?? '', /kaboom/);
+  assert.ok(!d.response.body.includes('kaboom'));
+  assert.deepEqual(backend.events.map((e) => e.stage), ['RequestReceived', 'Panic']);
+  assert.equal(backend.events[1]?.responseStatus?.code, 500);
+});
+
+test('a normal request: RequestReceived without authorization annotations, ResponseComplete with them', async () => {
+  const backend = capture();
+  const d = await decide(snapshot(() => ({ status: 200, headers: {}, body: 'fine' }), backend), req);
+  assert.equal(d.response.status, 200);
+  assert.equal(d.response.headers['Cache-Control'], 'no-cache, private');
+  assert.deepEqual(backend.events.map((e) => e.stage), ['RequestReceived', 'ResponseComplete']);
+  assert.equal(backend.events[0]?.annotations, undefined);
+  assert.equal(backend.events[1]?.annotations?.['authorization.k8s.io/decision'], 'allow');
+  assert.deepEqual(backend.events[1]?.sourceIPs, ['10.1.2.3']);
+});
