@@ -62,12 +62,21 @@ function statusResponse(status: Status, pretty: boolean, extraHeaders: Record<st
   };
 }
 
+const UNAUTHORIZED_STATUS: Status = Object.freeze({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: Object.freeze({}),
+  status: 'Failure',
+  message: 'Unauthorized',
+  reason: 'Unauthorized',
+  code: 401,
+});
+// The 401 never varies but by pretty-printing: build both once, not per request.
+const UNAUTHORIZED = [statusResponse(UNAUTHORIZED_STATUS, false), statusResponse(UNAUTHORIZED_STATUS, true)] as const;
+
 /** The 401 every failed authentication gets. */
 export function unauthorized(pretty: boolean): EngineResponse {
-  return statusResponse(
-    { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 },
-    pretty,
-  );
+  return UNAUTHORIZED[pretty ? 1 : 0];
 }
 
 function htmlEscape(s: string): string {
