@@ -21,7 +21,8 @@ import { builtinHandler } from './api/router.js';
 import type { EngineSnapshot, Handler } from './engine.js';
 import type { Logger } from './server/log.js';
 import { Registry } from 'prom-client';
-import { buildAuditor, defaultAuditOptions, type AuditOptions, type Auditor } from './audit/index.js';
+import { buildAuditor, defaultAuditOptions, type AuditBackend, type AuditOptions, type Auditor } from './audit/index.js';
+import { isIP } from 'node:net';
 
 /** `/metrics` in Prometheus text format, from this server's own registry. */
 function metricsHandler(registry: Registry): Handler {
@@ -54,6 +55,36 @@ export interface ServeOptions {
   readonly shutdownDelayMs: number;
   /** Every --audit-* flag; kube-apiserver's defaults when absent. */
   readonly audit?: AuditOptions | undefined;
+  /**
+   * Not a flag: replaces the --audit-log-* and --audit-webhook-* backends with this one
+   * (`doorman check` and `validate` keep events in memory and write nothing).
+   */
+  readonly auditBackend?: AuditBackend | undefined;
+}
+
+/**
+ * The serving flags' own checks, in kube-apiserver's words (empty when valid).
+ *
+ * @example validateServingOptions({ ...o, securePort: 0 }) // ['--secure-port 0 must be between 1 and 65535, inclusive. It cannot be turned off with 0']
+ */
+export function validateServingOptions(o: Pick<ServeOptions, 'securePort' | 'bindAddress'>): string[] {
+  const errs: string[] = [];
+  if (o.securePort < 1 || o.securePort > 65535) {
+    errs.push(`--secure-port ${o.securePort} must be between 1 and 65535, inclusive. It cannot be turned off with 0`);
+  }
+  if (isIP(o.bindAddress) === 0) errs.push(`--bind-address ${JSON.stringify(o.bindAddress)} is not a valid IP address`);
+  return errs;
+}
+
+/** The address clients are given: the bind address, or 127.0.0.1 when bound to every interface. */
+export function advertiseAddress(o: Pick<ServeOptions, 'bindAddress'>): string {
+  return o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+}
+
+/** `host:port` of the advertised address (IPv6 bracketed), as discovery documents name the server. */
+export function serverHostPort(o: Pick<ServeOptions, 'bindAddress' | 'securePort'>): string {
+  const a = advertiseAddress(o);
+  return isIP(a) === 6 ? `[${a}]:${o.securePort}` : `${a}:${o.securePort}`;
 }
 
 export interface Runtime {
@@ -66,6 +97,15 @@ export interface Runtime {
   readonly auditor: Auditor;
   /** This server's metrics registry (never the process-global one). */
   readonly registry: Registry;
+}
+
+/** Reads `--client-ca-file`; throws a DoormanError in kube-apiserver's words when it holds no certificate. */
+export function loadClientCA(path: string): string {
+  const pem = readConfigFile(path);
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new DoormanError('CONFIG_DECODE', `unable to load client CA file "${path}": data does not contain any valid RSA or ECDSA certificates`);
+  }
+  return pem;
 }
 
 /** Builds the runtime; throws a DoormanError with kube-apiserver's words on bad configuration. */
@@ -97,18 +137,15 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
     for (const w of tf.warnings) logger.warn(w);
     tokens.push(tf.authenticator);
   }
-  let clientCA: string | undefined;
-  if (o.clientCAFile) {
-    clientCA = readConfigFile(o.clientCAFile);
-    if (!clientCA.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new DoormanError('CONFIG_DECODE', `unable to load client CA file "${o.clientCAFile}": data does not contain any valid RSA or ECDSA certificates`);
-    }
-  }
+  const clientCA = o.clientCAFile ? loadClientCA(o.clientCAFile) : undefined;
   const authenticator = buildAuthenticator({ clientCertificates: clientCA !== undefined, tokens, anonymous });
   if (!authenticator) logger.warn('Authentication is disabled');
 
   const registry = new Registry();
-  const auditor = buildAuditor(o.audit ?? defaultAuditOptions(), registry, { log: (m) => logger.error(m) });
+  const auditor = buildAuditor(o.audit ?? defaultAuditOptions(), registry, {
+    log: (m) => logger.error(m),
+    ...(o.auditBackend ? { backend: o.auditBackend } : {}),
+  });
   for (const w of auditor.warnings) logger.warn(w);
 
   const shutdown = shutdownCheck();

@@ -365,6 +365,19 @@ export interface BuildAuditorHooks {
   readonly megabyte?: number;
   /** Clock for rotated file names. */
   readonly now?: () => Date;
+  /**
+   * Replaces the log and webhook backends (`doorman check` keeps events in memory): the policy
+   * still decides what is recorded, the webhook kubeconfig is still read, nothing is written.
+   */
+  readonly backend?: AuditBackend;
+}
+
+function readWebhookClient(path: string): ReturnType<typeof loadWebhookKubeconfig> {
+  try {
+    return loadWebhookKubeconfig(path);
+  } catch (e) {
+    throw new DoormanError('CONFIG_INVALID', `initializing audit webhook: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 function batchConfig(b: AuditBatchOptions, asyncDelegate: boolean): BatchConfig {
@@ -421,6 +434,10 @@ export function buildAuditor(options: AuditOptions, registry: Registry, hooks: B
     throw new DoormanError(err.code ?? 'CONFIG_INVALID', `loading audit policy file: ${err.message}`, { cause: e });
   }
   warnings.push(...loaded.warnings);
+  if (hooks.backend) {
+    if (options.webhook.configFile !== '') readWebhookClient(options.webhook.configFile);
+    return createAuditor({ evaluator: new PolicyEvaluator(loaded.policy), backend: hooks.backend, metrics, warnings });
+  }
 
   const backends: AuditBackend[] = [];
   if (options.log.path !== '') {
@@ -448,12 +465,7 @@ export function buildAuditor(options: AuditOptions, registry: Registry, hooks: B
   }
   if (options.webhook.configFile !== '') {
     const wo = options.webhook;
-    let client;
-    try {
-      client = loadWebhookKubeconfig(wo.configFile);
-    } catch (e) {
-      throw new DoormanError('CONFIG_INVALID', `initializing audit webhook: ${(e as Error).message}`, { cause: e });
-    }
+    const client = readWebhookClient(wo.configFile);
     const webhook = createWebhookBackend({ client, backoff: defaultRetryBackoff(wo.initialBackoffMs), apiVersion: wo.version, onError });
     backends.push(wrapTruncate(wrapMode(webhook, wo.batch, true, onError), wo.truncate, onError, wo.version));
   }

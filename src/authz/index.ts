@@ -9,6 +9,7 @@ export type {
   Authorizer,
   Decision,
   NonResourceRuleInfo,
+  RBACTrace,
   ResourceRuleInfo,
   RuleResolver,
   SubjectRules,

@@ -3,6 +3,7 @@
  * (and possibly an evaluation error), exactly as k8s.io/apiserver's authorizer.Authorizer does.
  */
 import type { UserInfo } from '../authn/types.js';
+import type { PolicyRule, RoleRef, Subject } from './rbac/types.js';
 
 /** kube-apiserver's authorizer.Attributes. */
 export interface Attributes {
@@ -28,6 +29,18 @@ export interface AuthorizationResult {
   readonly error?: string;
   /** The chain member that decided (or undefined when nobody did). */
   readonly authorizer?: string;
+  /** For `doorman check`: which grant allowed the request, when the deciding member can say. */
+  readonly trace?: RBACTrace;
+}
+
+/** The RBAC grant behind an Allow: binding → role → rule, and the subject that matched the user. */
+export interface RBACTrace {
+  readonly kind: 'rbac';
+  readonly binding: { readonly kind: 'ClusterRoleBinding' | 'RoleBinding'; readonly name: string; readonly namespace?: string };
+  readonly subject: Subject;
+  readonly roleRef: RoleRef;
+  /** The first rule of the role that allows the request (the one RBAC stopped at). */
+  readonly rule: PolicyRule;
 }
 
 export interface Authorizer {

@@ -63,8 +63,10 @@ export class UnionAuthorizer implements Authorizer {
   /** Returns the final result for Allow/Deny; for NoOpinion remembers reason and error. */
   #record(member: Authorizer, r: AuthorizationResult, reasons: string[], errors: string[]): AuthorizationResult | undefined {
     if (r.decision === 'Allow' || r.decision === 'Deny') {
-      const base = { decision: r.decision, reason: r.reason, authorizer: r.authorizer ?? member.name };
-      return r.error !== undefined ? { ...base, error: r.error } : base;
+      const base: { -readonly [K in keyof AuthorizationResult]: AuthorizationResult[K] } = { decision: r.decision, reason: r.reason, authorizer: r.authorizer ?? member.name };
+      if (r.error !== undefined) base.error = r.error;
+      if (r.trace !== undefined) base.trace = r.trace;
+      return base;
     }
     if (r.reason !== '') reasons.push(r.reason);
     if (r.error !== undefined) errors.push(r.error);

@@ -6,10 +6,14 @@
 import { Command } from 'commander';
 import { DOORMAN_VERSION } from '../version.js';
 import { serveCommand } from './serve.js';
+import { checkCommand } from './check.js';
+import { validateCommand } from './validate.js';
 
 const program = new Command('doorman')
   .description("The Kubernetes API server's front door: authentication, authorization, audit and health endpoints.")
   .version(DOORMAN_VERSION)
   .showHelpAfterError(false);
 program.addCommand(serveCommand());
+program.addCommand(validateCommand());
+program.addCommand(checkCommand());
 await program.parseAsync(process.argv);

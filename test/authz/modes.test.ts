@@ -95,6 +95,13 @@ test('Node,RBAC chain: masters first with an empty reason, bootstrap RBAC always
     decision: 'Allow',
     reason: 'RBAC: allowed by ClusterRoleBinding "system:public-info-viewer" of ClusterRole "system:public-info-viewer" to Group "system:unauthenticated"',
     authorizer: 'rbac',
+    trace: {
+      kind: 'rbac',
+      binding: { kind: 'ClusterRoleBinding', name: 'system:public-info-viewer' },
+      subject: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:unauthenticated' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:public-info-viewer' },
+      rule: { verbs: ['get'], nonResourceURLs: ['/livez', '/readyz', '/healthz', '/version', '/version/'] },
+    },
   });
   assert.deepEqual(await chain.authorizer.authorize(nonResource(ANONYMOUS, 'get', '/apis')), { decision: 'NoOpinion', reason: '' });
   // No user: the privileged-group authorizer's error survives the NoOpinion union (a 500 upstream).

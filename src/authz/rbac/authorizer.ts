@@ -23,6 +23,7 @@ import type {
   AuthorizationResult,
   Authorizer,
   NonResourceRuleInfo,
+  RBACTrace,
   ResourceRuleInfo,
   RuleResolver,
   SubjectRules,
@@ -41,7 +42,12 @@ interface CompiledBinding {
   readonly error: string | undefined;
   /** `RBAC: allowed by ...` for each subject index (empty string for kinds that never match). */
   readonly reasons: readonly string[];
+  /** The binding, role and subject for each subject index, for the Allow trace. */
+  readonly grants: readonly Grant[];
 }
+
+/** The request-independent part of an {@link RBACTrace}, built once per (binding, subject). */
+type Grant = Omit<RBACTrace, 'kind' | 'rule'>;
 
 /** Binding indices by subject; each hit list is in binding order, with at most one hit per binding. */
 interface BindingIndex {
@@ -147,9 +153,9 @@ export class RBACAuthorizer implements Authorizer, RuleResolver {
     if (!user) return { decision: 'NoOpinion', reason: '', authorizer: this.name };
     const errors: string[] = [];
     const allowed =
-      visitIndex(this.#cluster, user, attrs, errors) ??
-      (attrs.namespace !== '' ? visitNamespace(this.#namespaced.get(attrs.namespace), user, attrs, errors) : undefined);
-    if (allowed !== undefined) return { decision: 'Allow', reason: allowed, authorizer: this.name };
+      visitIndex(this.#cluster, user, attrs, errors, this.name) ??
+      (attrs.namespace !== '' ? visitNamespace(this.#namespaced.get(attrs.namespace), user, attrs, errors, this.name) : undefined);
+    if (allowed !== undefined) return allowed;
     const reason = errors.length > 0 ? `RBAC: ${aggregateMessages(errors)}` : '';
     return { decision: 'NoOpinion', reason, authorizer: this.name };
   }
@@ -216,8 +222,11 @@ class IndexBuilder {
   ): void {
     const binding = this.#bindings.length;
     const reasons: string[] = [];
+    const grants: Grant[] = [];
+    const bindingRef = Object.freeze(namespace === undefined ? { kind: 'ClusterRoleBinding' as const, name } : { kind: 'RoleBinding' as const, name, namespace });
     const seen = new Set<string>();
     subjects.forEach((s, subject) => {
+      grants.push(Object.freeze({ binding: bindingRef, subject: s, roleRef }));
       const key = this.#key(s);
       if (key === undefined) {
         reasons.push('');
@@ -233,7 +242,7 @@ class IndexBuilder {
       if (!list) map.set(key.name, (list = []));
       list.push({ binding, subject });
     });
-    this.#bindings.push({ ...resolved, reasons });
+    this.#bindings.push({ ...resolved, reasons, grants });
   }
 
   /** The index key a subject matches under, or undefined if it can never match. */
@@ -300,8 +309,9 @@ function forEachApplicable(
   }
 }
 
-function visitIndex(index: BindingIndex, user: UserInfo, attrs: Attributes, errors: string[]): string | undefined {
-  let allowed: string | undefined;
+/** The Allow answer of the first binding whose rule allows the request, with its trace; else undefined. */
+function visitIndex(index: BindingIndex, user: UserInfo, attrs: Attributes, errors: string[], authorizer: string): AuthorizationResult | undefined {
+  let allowed: AuthorizationResult | undefined;
   forEachApplicable(index, user, (binding, subject) => {
     const b = index.bindings[binding] as CompiledBinding;
     if (!b.rules) {
@@ -310,7 +320,9 @@ function visitIndex(index: BindingIndex, user: UserInfo, attrs: Attributes, erro
     }
     for (const rule of b.rules) {
       if (ruleAllows(attrs, rule)) {
-        allowed = b.reasons[subject];
+        const g = b.grants[subject] as Grant;
+        const trace: RBACTrace = { kind: 'rbac', binding: g.binding, subject: g.subject, roleRef: g.roleRef, rule };
+        allowed = { decision: 'Allow', reason: b.reasons[subject] ?? '', authorizer, trace };
         return false;
       }
     }
@@ -324,6 +336,7 @@ function visitNamespace(
   user: UserInfo,
   attrs: Attributes,
   errors: string[],
-): string | undefined {
-  return index ? visitIndex(index, user, attrs, errors) : undefined;
+  authorizer: string,
+): AuthorizationResult | undefined {
+  return index ? visitIndex(index, user, attrs, errors, authorizer) : undefined;
 }

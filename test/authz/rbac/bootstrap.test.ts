@@ -99,6 +99,13 @@ test('anonymous GET /livez, /readyz, /healthz, /version, /version/ allowed by sy
       decision: 'Allow',
       reason: 'RBAC: allowed by ClusterRoleBinding "system:public-info-viewer" of ClusterRole "system:public-info-viewer" to Group "system:unauthenticated"',
       authorizer: 'rbac',
+      trace: {
+        kind: 'rbac',
+        binding: { kind: 'ClusterRoleBinding', name: 'system:public-info-viewer' },
+        subject: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:unauthenticated' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:public-info-viewer' },
+        rule: { verbs: ['get'], nonResourceURLs: ['/livez', '/readyz', '/healthz', '/version', '/version/'] },
+      },
     });
   }
 });

@@ -189,7 +189,16 @@ test('indexed RBAC authorizer agrees with the naive loop on decision and reason'
   fc.assert(
     fc.property(objectsArb, fc.array(attrsArb, { minLength: 1, maxLength: 8 }), (objs, requests) => {
       const rbac = new RBACAuthorizer(objs);
-      for (const attrs of requests) assert.deepEqual(rbac.authorize(attrs), naiveAuthorize(objs, attrs));
+      for (const attrs of requests) {
+        // The trace names the grant the reason describes, and its rule allows the request.
+        const { trace, ...result } = rbac.authorize(attrs);
+        assert.deepEqual(result, naiveAuthorize(objs, attrs));
+        if (!trace) assert.notEqual(result.decision, 'Allow');
+        else {
+          assert.ok(ruleAllows(attrs, trace.rule));
+          assert.equal(result.reason, `RBAC: allowed by ${describeBinding(trace.binding.name, trace.binding.namespace, trace.roleRef, trace.subject)}`);
+        }
+      }
     }),
     { numRuns: 1500 },
   );
