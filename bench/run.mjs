@@ -100,3 +100,6 @@ async function auditScenario() {
   console.log(`RATIO audit-metadata ${(b.rps / a.rps).toFixed(2)}`);
 }
 await auditScenario();
+
+// doorman check and --requests, as whole processes, in absolute figures (bench/check.mjs).
+execFileSync(process.execPath, [join(root, 'bench/check.mjs'), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });

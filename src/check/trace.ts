@@ -147,7 +147,8 @@ export function createChecker(options: ServeOptions): Checker {
         requestInfo: decision.info ?? null,
         authentication: authenticationJSON(decision, stages.authenticationError),
         authorization: authorizationJSON(decision),
-        response: { code: decision.response.status, headers: wireHeaders(decision), body: decision.response.body },
+        // A HEAD answer carries the headers (Content-Length included) and no body, on the wire as here.
+        response: { code: decision.response.status, headers: wireHeaders(decision), body: method === 'HEAD' ? '' : decision.response.body },
         auditEvents: events.map((e) => JSON.parse(serializeEvent(e)) as unknown),
       };
       return { json, stages, decision };

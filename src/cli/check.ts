@@ -12,7 +12,7 @@ import { createChecker, type CheckOutcome, type Checker } from '../check/trace.j
 import { normalizeMethod, requestTarget, type CheckIdentity, type CheckRequest } from '../check/request.js';
 import { readRequestLines } from '../check/requests.js';
 import { formatStages, formatTable, type TableRow } from '../check/format.js';
-import { addServeFlags, serveOptionsFrom, usageExit } from './serve-flags.js';
+import { addServeFlags, exitWhenFlushed, serveOptionsFrom, usageExit } from './serve-flags.js';
 
 const append = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
@@ -155,7 +155,7 @@ export function checkCommand(): Command {
     .addOption(new Option('--requests <file>', 'Check every request in FILE, one per line: METHOD URL [--token T | --client-cert F | --user U ...] [-H "Name: value"]. Blank lines and # comments are skipped.'))
     .exitOverride(usageExit);
   cmd.action(async (method: string | undefined, url: string | undefined, _flags: unknown, command: Command) => {
-    process.exitCode = await runCheck(method, url, command);
+    exitWhenFlushed(await runCheck(method, url, command));
   });
   return cmd;
 }

@@ -106,3 +106,11 @@ export function serveOptionsFrom(cmd: Command): ServeOptions {
 export function usageExit(err: CommanderError): never {
   process.exit(err.exitCode === 0 ? 0 : 2);
 }
+
+/**
+ * Ends `validate` or `check` once stdout is flushed. Explicit, because a runtime may hold timers
+ * (a JWT authenticator's key refresh) that would otherwise keep a finished command alive.
+ */
+export function exitWhenFlushed(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}

@@ -10,7 +10,7 @@ import { validateConfiguration, type ValidateInput } from '../validate/validate.
 import { hostPathResolver, readStaticPodManifest } from '../validate/manifest.js';
 import { DEFAULT_MINOR, FIRST_MINOR, LAST_MINOR, minorFromImage, parseKubernetesMinor } from '../validate/versions.js';
 import { formatReport, reportJSON, type Problem } from '../validate/report.js';
-import { addServeFlags, serveOptionsFrom, usageExit } from './serve-flags.js';
+import { addServeFlags, exitWhenFlushed, serveOptionsFrom, usageExit } from './serve-flags.js';
 
 const append = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
@@ -131,7 +131,7 @@ export function validateCommand(): Command {
     .addOption(new Option('--feature-gates <gates>', 'A set of key=value pairs that describe feature gates, as kube-apiserver takes them (e.g. AnonymousAuthConfigurableEndpoints=true). Repeatable.').argParser(append))
     .exitOverride(usageExit);
   cmd.action(async (_flags: unknown, command: Command) => {
-    process.exitCode = await runValidate(command);
+    exitWhenFlushed(await runValidate(command));
   });
   return cmd;
 }

@@ -122,7 +122,9 @@ export async function validateConfiguration(input: ValidateInput): Promise<Valid
   const rbacObjects = modes.includes('RBAC') ? withBootstrapPolicy(operatorRbac ?? { roles: [], clusterRoles: [], roleBindings: [], clusterRoleBindings: [] }).objects : undefined;
 
   // Authentication.
-  const oidc = input.otherFlags.filter((f) => OIDC_FLAG.test(f));
+  // --oidc-* arrive as flags doorman does not model, or (once serve takes them) as options.oidc.
+  const modelled = (o as { readonly oidc?: { readonly set?: boolean } }).oidc?.set === true ? ['--oidc-*'] : [];
+  const oidc = [...input.otherFlags.filter((f) => OIDC_FLAG.test(f)), ...modelled];
   let fileAnonymous: { enabled: boolean; conditions: string[] } | undefined;
   let config;
   if (o.authenticationConfig !== undefined) {
