@@ -12,7 +12,7 @@ import type { PeerCertificate, UserInfo } from '../authn/types.js';
 import type { PolicyRule, RBACTrace } from '../authz/index.js';
 import { PRIVILEGED_GROUP_AUTHORIZER_NAME } from '../authz/index.js';
 import type { RequestInfo } from '../request/types.js';
-import type { CheckIdentity } from './request.js';
+import { ASSERTED_AUTHENTICATOR, type CheckIdentity } from './request.js';
 
 /** The explanatory line of each stage. */
 export interface CheckStages {
@@ -107,18 +107,26 @@ function credentialNote(ctx: ExplainContext): string | undefined {
   return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
+/** The impersonation the request asks for; the engine's impersonation step decides whether it may. */
+function impersonation(ctx: ExplainContext): string {
+  const id = ctx.identity;
+  if (id.as === undefined && (id.asGroups ?? []).length === 0 && id.asUid === undefined) return '';
+  const parts = [id.as !== undefined ? `user ${q(id.as)}` : '', (id.asGroups ?? []).length > 0 ? `groups ${(id.asGroups ?? []).join(', ')}` : '', id.asUid !== undefined ? `uid ${q(id.asUid)}` : ''].filter((p) => p !== '');
+  return `; asks to impersonate ${parts.join(', ')}`;
+}
+
 function explainAuthentication(ctx: ExplainContext, path: string): { line: string; error?: string } {
   const a = ctx.decision.authentication;
   if (!ctx.snapshot.authenticator) return { line: 'disabled: no authenticator is configured and anonymous is off, so the request goes on without a user' };
   if (!a) return { line: 'not reached' };
   if (a.kind === 'authenticated') {
     const who = describeUser(a.user);
-    if (a.authenticator === 'asserted') return { line: `skipped: asserted identity (--user), ${who}` };
+    if (a.authenticator === ASSERTED_AUTHENTICATOR) return { line: `skipped: asserted identity (--user), ${who}${impersonation(ctx)}` };
     if (a.authenticator === 'anonymous') {
       const where = ctx.runtime.anonymous.paths.length > 0 ? `${path} is one of the anonymous conditions` : 'anonymous is enabled on every path';
-      return { line: `anonymous: ${who} (${where})` };
+      return { line: `anonymous: ${who} (${where})${impersonation(ctx)}` };
     }
-    return { line: `${a.authenticator}: ${who}` };
+    return { line: `${a.authenticator}: ${who}${impersonation(ctx)}` };
   }
   if (a.kind === 'error') {
     const never = ctx.runtime.anonymous.enabled ? ' (a rejected credential is never downgraded to anonymous)' : '';

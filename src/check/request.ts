@@ -8,6 +8,9 @@
 import { METHODS } from 'node:http';
 import { DoormanError } from '../errors.js';
 
+/** The authenticator name `check` reports for `--user`: nothing was authenticated. */
+export const ASSERTED_AUTHENTICATOR = 'asserted';
+
 /** Who the request comes from. At most one of token / client certificate / asserted user. */
 export interface CheckIdentity {
   /** `--token`: sent as `Authorization: Bearer <token>`. */

@@ -16,11 +16,8 @@ import type { RequestInfo } from '../request/types.js';
 import { DoormanError } from '../errors.js';
 import { CaptureBackend } from './capture.js';
 import { peerCertificateFromPem } from './clientcert.js';
-import { normalizeMethod, requestHeaders, requestTarget, type CheckIdentity, type CheckRequest } from './request.js';
+import { ASSERTED_AUTHENTICATOR, normalizeMethod, requestHeaders, requestTarget, type CheckIdentity, type CheckRequest } from './request.js';
 import { explainStages, type CheckStages } from './explain.js';
-
-/** The authenticator name `check` reports for `--user`: nothing was authenticated. */
-export const ASSERTED_AUTHENTICATOR = 'asserted';
 
 /** `doorman check -o json`: one object per request. */
 export interface CheckJSON {

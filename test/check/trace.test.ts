@@ -132,7 +132,10 @@ test('input that could never be sent is refused with one line naming it', async 
   assert.equal((await hardened.check({ method: 'GET', url: '/livez%zz', identity: {} })).json.response.code, 400);
 });
 
-test('impersonation flags become the headers kubectl sends', () => {
+test('impersonation flags become the headers kubectl sends, and the trace says so', async () => {
+  // The engine's impersonation step decides what happens next; the trace names what was asked.
+  const r = await hardened.check({ method: 'GET', url: '/apis', identity: { token: 'example-admin-token', as: 'jane', asGroups: ['dev'] } });
+  assert.equal(r.stages.authentication, 'token-file: user "admin", uid "1000", groups system:masters, system:authenticated; asks to impersonate user "jane", groups dev');
   assert.deepEqual(requestHeaders({ identity: { as: 'jane', asGroups: ['a', 'b'], asUid: '42' }, headers: ['X-Other: 1'] }), {
     'x-other': '1',
     'impersonate-user': 'jane',
