@@ -3,18 +3,12 @@
  * authenticator and authorizer chains built, health endpoints and routes in place. Errors are
  * DoormanErrors worded as kube-apiserver words them; nothing here listens on a port.
  */
-import { DoormanError, FieldErrorList } from './errors.js';
+import { DoormanError } from './errors.js';
 import { readConfigFile } from './config/decode.js';
-import {
-  loadAuthenticationConfiguration,
-  resolveAnonymous,
-  validateAuthenticationConfiguration,
-  type AuthenticationConfiguration,
-  type EffectiveAnonymous,
-} from './config/authentication.js';
+import type { EffectiveAnonymous, OIDCFlags } from './config/authentication.js';
+import { buildAuthentication, type AuthenticationSetup, type AuthenticationSetupOptions } from './config/reload-authentication.js';
 import { loadTokenFile } from './authn/tokenfile.js';
 import type { TokenAuthenticator } from './authn/tokenfile.js';
-import { buildAuthenticator } from './authn/chain.js';
 import { buildAuthorizer, type AuthorizerSetup } from './authz/setup.js';
 import { defaultHealthEndpoints, shutdownCheck, type HealthEndpoint } from './health/index.js';
 import { builtinHandler } from './api/router.js';
@@ -47,6 +41,10 @@ export interface ServeOptions {
   readonly anonymousAuth: { readonly set: boolean; readonly value: boolean };
   /** --authentication-config */
   readonly authenticationConfig?: string | undefined;
+  /** --oidc-*; undefined (or `set: false`) when none was given. */
+  readonly oidc?: OIDCFlags | undefined;
+  /** Not a flag: reload and discovery timing (tests shorten it; kube's defaults otherwise). */
+  readonly authenticationTiming?: AuthenticationSetupOptions['timing'];
   /** --authorization-mode; undefined when not given. */
   readonly authorizationModes?: readonly string[] | undefined;
   /** --rbac-objects (repeatable) */
@@ -88,7 +86,10 @@ export function serverHostPort(o: Pick<ServeOptions, 'bindAddress' | 'securePort
 }
 
 export interface Runtime {
+  /** The snapshot in force: a reload of --authentication-config replaces it in one step. */
   readonly snapshot: EngineSnapshot;
+  /** JWT authenticators, the config watcher (`startReloading()` once serving) and `close()`. */
+  readonly authentication: AuthenticationSetup;
   readonly clientCA?: string | undefined;
   readonly health: readonly HealthEndpoint[];
   readonly shutdown: ReturnType<typeof shutdownCheck>;
@@ -114,21 +115,10 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
   const authorization = buildAuthorizer({ modes: o.authorizationModes, rbacObjectPaths: o.rbacObjects });
   for (const w of authorization.warnings) logger.warn(w);
 
-  let file: AuthenticationConfiguration | undefined;
-  if (o.authenticationConfig) file = loadAuthenticationConfiguration(o.authenticationConfig).config;
-
   let anonymousFlag = o.anonymousAuth;
   if (anonymousFlag.value && authorization.modes.includes('AlwaysAllow')) {
     logger.warn('AnonymousAuth is not allowed with the AlwaysAllow authorizer. Resetting AnonymousAuth to false. You should use a different authorizer');
     anonymousFlag = { set: anonymousFlag.set, value: false };
-  }
-  const anonymous = resolveAnonymous(file, anonymousFlag);
-  if (file) {
-    const errs = validateAuthenticationConfiguration(file);
-    if (errs.length > 0) throw new FieldErrorList(errs, 'invalid authentication configuration: ');
-    if ((file.jwt ?? []).length > 0) {
-      throw new DoormanError('CONFIG_INVALID', `${o.authenticationConfig}: jwt authenticators are not supported by this doorman release yet; remove the jwt section or use a release with JWT support`);
-    }
   }
 
   const tokens: TokenAuthenticator[] = [];
@@ -138,10 +128,20 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
     tokens.push(tf.authenticator);
   }
   const clientCA = o.clientCAFile ? loadClientCA(o.clientCAFile) : undefined;
-  const authenticator = buildAuthenticator({ clientCertificates: clientCA !== undefined, tokens, anonymous });
-  if (!authenticator) logger.warn('Authentication is disabled');
-
   const registry = new Registry();
+  const authentication = buildAuthentication({
+    authenticationConfig: o.authenticationConfig,
+    oidc: o.oidc,
+    anonymousFlag,
+    clientCertificates: clientCA !== undefined,
+    tokens,
+    registry,
+    logger,
+    timing: o.authenticationTiming,
+  });
+  const anonymous = authentication.anonymous;
+  if (!authentication.authenticator) logger.warn('Authentication is disabled');
+
   const auditor = buildAuditor(o.audit ?? defaultAuditOptions(), registry, {
     log: (m) => logger.error(m),
     ...(o.auditBackend ? { backend: o.auditBackend } : {}),
@@ -149,11 +149,27 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
   for (const w of auditor.warnings) logger.warn(w);
 
   const shutdown = shutdownCheck();
-  const health = defaultHealthEndpoints(shutdown);
+  const health = defaultHealthEndpoints(shutdown, authentication.readyzChecks);
   const routes = new Map<string, Handler>(extraRoutes ?? []);
   routes.set('/metrics', metricsHandler(registry));
   const handler = builtinHandler({ health, groups: [], serverAddress, extra: routes });
-  const snapshot: EngineSnapshot = Object.freeze({ authenticator, authorizer: authorization.authorizer, handler, auditor });
-  return { snapshot, clientCA, health, shutdown, anonymous, authorization, auditor, registry };
+  let snapshot: EngineSnapshot = Object.freeze({ authenticator: authentication.authenticator, authorizer: authorization.authorizer, handler, auditor });
+  // A reload swaps the whole snapshot: a request decides against the old one or the new one.
+  authentication.onChange((authenticator) => {
+    snapshot = Object.freeze({ ...snapshot, authenticator });
+  });
+  return {
+    get snapshot() {
+      return snapshot;
+    },
+    authentication,
+    clientCA,
+    health,
+    shutdown,
+    anonymous,
+    authorization,
+    auditor,
+    registry,
+  };
 }
 

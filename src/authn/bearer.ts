@@ -4,8 +4,8 @@
  * bearer token nobody accepts is an error (`invalid bearer token`), never anonymous.
  */
 import { aggregateMessages } from '../errors.js';
-import type { Authenticator, AuthenticationResult, AuthnRequest } from './types.js';
-import type { TokenAuthenticator } from './tokenfile.js';
+import type { Authenticator, AuthenticationResult, AuthenticationTrace, AuthnRequest } from './types.js';
+import type { TokenAuthenticator, TokenContext } from './tokenfile.js';
 
 /** The warning kube-apiserver returns for `Bearer  <token>` (two spaces). */
 export const EXTRA_SPACE_WARNING =
@@ -31,14 +31,20 @@ export function bearerToken(header: string | readonly string[] | undefined): { t
 export function unionTokenAuthenticator(members: readonly TokenAuthenticator[]): TokenAuthenticator {
   return {
     name: 'token-union',
-    async authenticateToken(token: string): Promise<AuthenticationResult> {
+    async authenticateToken(token: string, context?: TokenContext): Promise<AuthenticationResult> {
       const errors: string[] = [];
+      let trace: AuthenticationTrace | undefined;
       for (const m of members) {
-        const r = await m.authenticateToken(token);
+        const r = await m.authenticateToken(token, context);
         if (r.kind === 'authenticated') return r;
-        if (r.kind === 'error') errors.push(r.message);
+        if (r.kind === 'error') {
+          errors.push(r.message);
+          // The first explained failure is kept for `doorman check`.
+          trace ??= r.trace;
+        }
       }
-      return errors.length > 0 ? { kind: 'error', message: aggregateMessages(errors) } : NONE;
+      if (errors.length === 0) return NONE;
+      return trace ? { kind: 'error', message: aggregateMessages(errors), trace } : { kind: 'error', message: aggregateMessages(errors) };
     },
   };
 }

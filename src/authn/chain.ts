@@ -1,10 +1,11 @@
 /**
  * Builds the request authenticator in kube-apiserver's order: x509 client certificates, then the
- * bearer token over the token authenticators; `system:authenticated` added; anonymous last, behind
- * a fail-on-error union so a bad credential is never downgraded.
+ * bearer token over the (cached) token authenticators; `system:authenticated` added; anonymous
+ * last, behind a fail-on-error union so a bad credential is never downgraded.
  */
 import { anonymousAuthenticator } from './anonymous.js';
 import { bearerAuthenticator, unionTokenAuthenticator } from './bearer.js';
+import { cachedTokenAuthenticator, type TokenCacheOptions } from './cache.js';
 import type { TokenAuthenticator } from './tokenfile.js';
 import type { Authenticator } from './types.js';
 import { failOnErrorUnion, unionAuthenticator, withAuthenticatedGroup } from './union.js';
@@ -13,8 +14,10 @@ import { x509Authenticator } from './x509.js';
 export interface ChainOptions {
   /** True when `--client-ca-file` is set. */
   readonly clientCertificates: boolean;
-  /** Token authenticators in kube-apiserver's order (token file first). */
+  /** Token authenticators in kube-apiserver's order (token file first, JWT after it). */
   readonly tokens: readonly TokenAuthenticator[];
+  /** The cache in front of the token union (kube: successes for 10 s); `false` turns it off. */
+  readonly tokenCache?: TokenCacheOptions | false;
   readonly anonymous: { readonly enabled: boolean; readonly paths: readonly string[] };
 }
 
@@ -22,7 +25,10 @@ export interface ChainOptions {
 export function buildAuthenticator(o: ChainOptions): Authenticator | undefined {
   const members: Authenticator[] = [];
   if (o.clientCertificates) members.push(x509Authenticator());
-  if (o.tokens.length > 0) members.push(bearerAuthenticator(unionTokenAuthenticator(o.tokens)));
+  if (o.tokens.length > 0) {
+    const union = unionTokenAuthenticator(o.tokens);
+    members.push(bearerAuthenticator(o.tokenCache === false ? union : cachedTokenAuthenticator(union, o.tokenCache)));
+  }
   const anonymous = o.anonymous.enabled ? anonymousAuthenticator(o.anonymous.paths) : undefined;
   if (members.length === 0) return anonymous;
   const authenticated = withAuthenticatedGroup(unionAuthenticator(members));

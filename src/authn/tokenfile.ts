@@ -8,10 +8,15 @@ import { DoormanError } from '../errors.js';
 import { readConfigFile } from '../config/decode.js';
 import type { AuthenticationResult, UserInfo } from './types.js';
 
+/** What a token is presented for; absent audiences mean "the API server itself" (no TokenReview audiences). */
+export interface TokenContext {
+  readonly audiences?: readonly string[];
+}
+
 /** A token authenticator: no opinion, a user, or an error, for one bearer token. */
 export interface TokenAuthenticator {
   readonly name: string;
-  authenticateToken(token: string): AuthenticationResult | Promise<AuthenticationResult>;
+  authenticateToken(token: string, context?: TokenContext): AuthenticationResult | Promise<AuthenticationResult>;
 }
 
 /** Splits CSV text into records with encoding/csv's rules (quotes, `""` escapes, blank lines skipped). */

@@ -37,6 +37,22 @@ export interface AuthnRequest {
   readonly peerCertificate?: PeerCertificate | undefined;
 }
 
+/** One step of a token authenticator's decision, for `doorman check`; never holds a credential. */
+export interface AuthenticationTraceStep {
+  /** What was checked, e.g. `signature`, `claimValidationRules[0]`, `claimMappings.username`. */
+  readonly step: string;
+  readonly outcome: 'pass' | 'fail' | 'skip';
+  readonly detail?: string;
+}
+
+/** How a token authenticator reached its answer (JWT: which issuer claimed the token, each rule, the mapped user). */
+export interface AuthenticationTrace {
+  readonly authenticator: string;
+  readonly issuer?: string;
+  readonly steps: readonly AuthenticationTraceStep[];
+  readonly user?: UserInfo;
+}
+
 export type AuthenticationResult =
   | {
       readonly kind: 'authenticated';
@@ -46,9 +62,11 @@ export type AuthenticationResult =
       readonly audiences?: readonly string[];
       /** Response warnings to add (e.g. the extra-space bearer header warning). */
       readonly warnings?: readonly string[];
+      /** Optional detail for `doorman check` (JWT authenticators fill it). */
+      readonly trace?: AuthenticationTrace;
     }
   | { readonly kind: 'none'; readonly warnings?: readonly string[] }
-  | { readonly kind: 'error'; readonly message: string; readonly warnings?: readonly string[] };
+  | { readonly kind: 'error'; readonly message: string; readonly warnings?: readonly string[]; readonly trace?: AuthenticationTrace };
 
 /** Anything that can answer "who is this?". */
 export interface Authenticator {

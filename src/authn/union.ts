@@ -11,6 +11,7 @@ import {
   UNAUTHENTICATED_GROUP,
   type Authenticator,
   type AuthenticationResult,
+  type AuthenticationTrace,
   type AuthnRequest,
 } from './types.js';
 
@@ -32,13 +33,18 @@ export function unionAuthenticator(members: readonly Authenticator[]): Authentic
     async authenticate(req: AuthnRequest): Promise<AuthenticationResult> {
       const errors: string[] = [];
       let warnings: readonly string[] | undefined;
+      let trace: AuthenticationTrace | undefined;
       for (const m of members) {
         const r = await m.authenticate(req);
         if (r.kind === 'authenticated') return withWarnings(r, warnings);
         warnings = mergeWarnings(warnings, r.warnings);
-        if (r.kind === 'error') errors.push(r.message);
+        if (r.kind === 'error') {
+          errors.push(r.message);
+          trace ??= r.trace;
+        }
       }
-      const base: AuthenticationResult = errors.length > 0 ? { kind: 'error', message: aggregateMessages(errors) } : { kind: 'none' };
+      const failed: AuthenticationResult = trace ? { kind: 'error', message: aggregateMessages(errors), trace } : { kind: 'error', message: aggregateMessages(errors) };
+      const base: AuthenticationResult = errors.length > 0 ? failed : { kind: 'none' };
       return warnings ? { ...base, warnings } : base;
     },
   };

@@ -63,20 +63,27 @@ function requestFrom(method: string, url: string, f: RequestFlags): CheckRequest
   return { method, url, identity: identityFrom(f), headers: f.header, sourceIP: f.sourceIp };
 }
 
-/** Parses one `--requests` line with the same flag definitions as the command line. */
-function parseLine(words: readonly string[]): CheckRequest {
+/**
+ * A parser for `--requests` lines with the same flag definitions as the command line. One
+ * command is reused for every line (building commander options costs more than checking a
+ * request); its values are reset to the defaults before each line.
+ */
+function lineParser(): (words: readonly string[]) => CheckRequest {
   const cmd = addRequestFlags(new Command()).exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  let parsed: { operands: string[]; unknown: string[] };
-  try {
-    parsed = cmd.parseOptions([...words]);
-  } catch (e) {
-    throw new Error(e instanceof CommanderError ? e.message.replace(/^error: /, '') : String(e));
-  }
-  if (parsed.unknown.length > 0) throw new Error(`unknown flag ${JSON.stringify(parsed.unknown[0])}`);
-  const [method, url, ...rest] = parsed.operands;
-  if (method === undefined || url === undefined) throw new Error('expected METHOD URL [flags]');
-  if (rest.length > 0) throw new Error(`unexpected ${JSON.stringify(rest[0])} after METHOD URL`);
-  return requestFrom(method, url, cmd.opts<RequestFlags>());
+  return (words) => {
+    for (const opt of cmd.options) cmd.setOptionValueWithSource(opt.attributeName(), opt.defaultValue, 'default');
+    let parsed: { operands: string[]; unknown: string[] };
+    try {
+      parsed = cmd.parseOptions([...words]);
+    } catch (e) {
+      throw new Error(e instanceof CommanderError ? e.message.replace(/^error: /, '') : String(e));
+    }
+    if (parsed.unknown.length > 0) throw new Error(`unknown flag ${JSON.stringify(parsed.unknown[0])}`);
+    const [method, url, ...rest] = parsed.operands;
+    if (method === undefined || url === undefined) throw new Error('expected METHOD URL [flags]');
+    if (rest.length > 0) throw new Error(`unexpected ${JSON.stringify(rest[0])} after METHOD URL`);
+    return requestFrom(method, url, cmd.opts<RequestFlags>());
+  };
 }
 
 function print(text: string): void {
@@ -91,6 +98,7 @@ async function runBatch(checker: Checker, file: string, json: boolean): Promise<
     const err = e as NodeJS.ErrnoException;
     throw new Error(`--requests ${file}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`);
   }
+  const parseLine = lineParser();
   const lines = readRequestLines(text).map((l) => {
     try {
       return { line: l.line, request: parseLine(l.words) };

@@ -4,8 +4,9 @@
  * on what a flag means. The values are kube-apiserver's flag names and syntax (Go booleans,
  * durations, repeatable lists); the typed options live in src/snapshot.ts.
  */
-import { Command, Option, type CommanderError } from 'commander';
+import { Command, InvalidArgumentError, Option, type CommanderError } from 'commander';
 import type { ServeOptions } from '../snapshot.js';
+import { DEFAULT_OIDC_FLAGS, type OIDCFlags } from '../config/authentication.js';
 import { collect, parseBoolFlag, parseDuration, parseIntFlag } from './flags.js';
 import { AUDIT_FLAGS, defaultAuditOptions, type AuditOptions } from '../audit/index.js';
 
@@ -28,6 +29,66 @@ interface RawServeFlags {
   authorizationMode?: string[];
   rbacObjects?: string[];
   shutdownDelayDuration: number;
+  oidcIssuerUrl?: string;
+  oidcClientId?: string;
+  oidcCaFile?: string;
+  oidcUsernameClaim?: string;
+  oidcUsernamePrefix?: string;
+  oidcGroupsClaim?: string;
+  oidcGroupsPrefix?: string;
+  oidcSigningAlgs?: string[];
+  oidcRequiredClaim?: [string, string][];
+}
+
+/** The `--oidc-*` flags with kube-apiserver's help texts (fresh Options for each command). */
+const oidcOptions = (): Option[] => [
+  new Option('--oidc-issuer-url <url>', 'The URL of the OpenID issuer, only HTTPS scheme will be accepted. If set, it will be used to verify the OIDC JSON Web Token (JWT).'),
+  new Option('--oidc-client-id <id>', 'The client ID for the OpenID Connect client, must be set if oidc-issuer-url is set.'),
+  new Option('--oidc-ca-file <path>', "If set, the OpenID server's certificate will be verified by one of the authorities in the oidc-ca-file, otherwise the host's root CA set will be used."),
+  new Option(
+    '--oidc-username-claim <claim>',
+    "The OpenID claim to use as the user name. Note that claims other than the default ('sub') is not guaranteed to be unique and immutable. This flag is experimental, please see the authentication documentation for further details. (default \"sub\")",
+  ),
+  new Option(
+    '--oidc-username-prefix <prefix>',
+    "If provided, all usernames will be prefixed with this value. If not provided, username claims other than 'email' are prefixed by the issuer URL to avoid clashes. To skip any prefixing, provide the value '-'.",
+  ),
+  new Option(
+    '--oidc-groups-claim <claim>',
+    'If provided, the name of a custom OpenID Connect claim for specifying user groups. The claim value is expected to be a string or array of strings. This flag is experimental, please see the authentication documentation for further details.',
+  ),
+  new Option('--oidc-groups-prefix <prefix>', 'If provided, all groups will be prefixed with this value to prevent conflicts with other authentication strategies.'),
+  new Option(
+    '--oidc-signing-algs <algs>',
+    "Comma-separated list of allowed JOSE asymmetric signing algorithms. JWTs with a supported 'alg' header values are: RS256, RS384, RS512, ES256, ES384, ES512, PS256, PS384, PS512. Values are defined by RFC 7518 https://tools.ietf.org/html/rfc7518#section-3.1. (default [RS256])",
+  ).argParser(collect),
+  new Option(
+    '--oidc-required-claim <key=value>',
+    'A key=value pair that describes a required claim in the ID Token. If set, the claim is verified to be present in the ID Token with a matching value. Repeat this flag to specify multiple claims.',
+  ).argParser(keyValue),
+];
+
+/** pflag's MapStringStringNoSplit: one `key=value` per occurrence; the value may hold commas. */
+function keyValue(v: string, prev: [string, string][] | undefined): [string, string][] {
+  const eq = v.indexOf('=');
+  if (eq < 0) throw new InvalidArgumentError('malformed pair, expect string=string');
+  return [...(prev ?? []), [v.slice(0, eq).trim(), v.slice(eq + 1).trim()]];
+}
+
+function oidcFlags(cmd: Command, f: RawServeFlags): OIDCFlags {
+  const d = DEFAULT_OIDC_FLAGS;
+  return {
+    set: oidcOptions().some((o) => cmd.getOptionValueSource(o.attributeName()) === 'cli'),
+    issuerURL: f.oidcIssuerUrl ?? d.issuerURL,
+    clientID: f.oidcClientId ?? d.clientID,
+    caFile: f.oidcCaFile ?? d.caFile,
+    usernameClaim: f.oidcUsernameClaim ?? d.usernameClaim,
+    usernamePrefix: f.oidcUsernamePrefix ?? d.usernamePrefix,
+    groupsClaim: f.oidcGroupsClaim ?? d.groupsClaim,
+    groupsPrefix: f.oidcGroupsPrefix ?? d.groupsPrefix,
+    signingAlgs: f.oidcSigningAlgs ?? d.signingAlgs,
+    requiredClaims: f.oidcRequiredClaim ?? d.requiredClaims,
+  };
 }
 
 /**
@@ -46,10 +107,11 @@ export function addServeFlags(cmd: Command): Command {
     .addOption(new Option('--client-ca-file <path>', 'If set, any request presenting a client certificate signed by one of the authorities in the client-ca-file is authenticated with an identity corresponding to the CommonName of the client certificate (groups from its Organizations).'))
     .addOption(new Option('--token-auth-file <path>', 'If set, the file that will be used to secure the secure port of the API server via token authentication (CSV: token,user,uid,"group1,group2").'))
     .addOption(new Option('--anonymous-auth [bool]', "Enables anonymous requests to the secure port of the API server. Requests that are not rejected by another authentication method are treated as anonymous requests. Anonymous requests have a username of system:anonymous, and a group name of system:unauthenticated. Cannot be set together with an 'anonymous' section in --authentication-config.").default(true).argParser(parseBoolFlag))
-    .addOption(new Option('--authentication-config <path>', 'File with Authentication Configuration (apiserver.config.k8s.io AuthenticationConfiguration) to configure the anonymous authenticator, including path conditions.'))
+    .addOption(new Option('--authentication-config <path>', 'File with Authentication Configuration to configure the JWT Token authenticator or the anonymous authenticator. Re-read when it changes: jwt changes apply within 5 s. This flag is mutually exclusive with the --oidc-* flags. This flag is mutually exclusive with --anonymous-auth if the file configures the Anonymous authenticator.'))
     .addOption(new Option('--authorization-mode <modes>', 'Ordered list of plug-ins to do authorization on secure port. Defaults to AlwaysAllow if --authorization-config is not used. Comma-delimited list of: AlwaysAllow,AlwaysDeny,Node,RBAC (ABAC and Webhook are not supported yet).').argParser(collect))
     .addOption(new Option('--rbac-objects <path>', 'doorman only: a file or folder of RBAC objects (YAML/JSON, multi-document, kind List) loaded on top of the bootstrap policy, e.g. the output of kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml. Repeatable.').argParser(collect))
     .addOption(new Option('--shutdown-delay-duration <duration>', 'Time to delay the termination. During that time the server keeps serving requests normally; /readyz returns failure at once.').default(0).argParser(parseDuration));
+  for (const o of oidcOptions()) cmd.addOption(o);
   for (const f of AUDIT_FLAGS) {
     // Values stay raw here and are parsed by the audit options, in kube-apiserver's words.
     const opt = new Option(f.type === 'bool' ? `--${f.name} [bool]` : `--${f.name} <${f.type}>`, f.deprecated ? `${f.help} (DEPRECATED: ${f.deprecated})` : f.help);
@@ -96,6 +158,7 @@ export function serveOptionsFrom(cmd: Command): ServeOptions {
     authorizationModes: f.authorizationMode,
     rbacObjects: f.rbacObjects ?? [],
     shutdownDelayMs: f.shutdownDelayDuration,
+    oidc: oidcFlags(cmd, f),
   };
 }
 

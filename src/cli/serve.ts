@@ -61,8 +61,14 @@ async function runServe(cmd: Command, logger: Logger): Promise<number> {
       logger,
       shutdownDelayMs: o.shutdownDelayMs,
       onShutdownStart: () => runtime.shutdown.begin(),
-      onDrained: () => runtime.auditor.shutdown(),
+      onDrained: () => {
+        runtime.authentication.close();
+        return runtime.auditor.shutdown();
+      },
     });
+    for (const issuer of runtime.authentication.jwt?.issuers ?? []) logger.info(`JWT authenticator for issuer ${JSON.stringify(issuer)}`);
+    // Reloads begin once the server answers, as kube-apiserver's watcher starts with the server.
+    runtime.authentication.startReloading();
   } catch (e) {
     process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;

@@ -1,9 +1,14 @@
 /**
  * AuthenticationConfiguration (`apiserver.config.k8s.io/v1alpha1|v1beta1|v1`): strict loading,
- * validation with kube-apiserver's field paths and words, and the start-up rule that decides the
- * anonymous settings from the file or from `--anonymous-auth`.
+ * validation with kube-apiserver's field paths and words (every `jwt` rule, CEL expressions
+ * compiled here so that a bad one is a field error at start-up), the start-up rule that decides
+ * the anonymous settings from the file or from `--anonymous-auth`, and the mapping of the
+ * `--oidc-*` flags onto one JWT authenticator exactly as kube-apiserver maps them.
  */
+import { X509Certificate } from 'node:crypto';
 import { DoormanError, FieldErrorList, type FieldError } from '../errors.js';
+import { compileExpression, type CompiledExpression, type CelCompileError } from '../cel/index.js';
+import { dns1123SubdomainErrors } from '../authz/rbac/validate.js';
 import { decodeStrict, parseDocuments, readConfigFile, typeMeta, type Schema } from './decode.js';
 
 export const AUTHN_CONFIG_VERSIONS = [
@@ -17,18 +22,57 @@ export interface AnonymousAuthConfig {
   readonly conditions?: readonly { readonly path: string }[];
 }
 
+export interface IssuerConfig {
+  readonly url?: string;
+  readonly discoveryURL?: string;
+  /** PEM text (not a path) of the CAs that sign the issuer's serving certificate. */
+  readonly certificateAuthority?: string;
+  readonly audiences?: readonly string[];
+  readonly audienceMatchPolicy?: string;
+  readonly egressSelectorType?: string;
+}
+
+export interface ClaimValidationRule {
+  readonly claim?: string;
+  readonly requiredValue?: string;
+  readonly expression?: string;
+  readonly message?: string;
+}
+
+/** `prefix` absent and `prefix: ""` differ: the first is refused with a claim, the second disables prefixing. */
+export interface PrefixedClaimOrExpression {
+  readonly claim?: string;
+  readonly prefix?: string;
+  readonly expression?: string;
+}
+
+export interface ClaimOrExpression {
+  readonly claim?: string;
+  readonly expression?: string;
+}
+
+export interface ExtraMapping {
+  readonly key?: string;
+  readonly valueExpression?: string;
+}
+
+export interface UserValidationRule {
+  readonly expression?: string;
+  readonly message?: string;
+}
+
+export interface ClaimMappings {
+  readonly username?: PrefixedClaimOrExpression;
+  readonly groups?: PrefixedClaimOrExpression;
+  readonly uid?: ClaimOrExpression;
+  readonly extra?: readonly ExtraMapping[];
+}
+
 export interface JWTAuthenticatorConfig {
-  readonly issuer: {
-    readonly url?: string;
-    readonly discoveryURL?: string;
-    readonly certificateAuthority?: string;
-    readonly audiences?: readonly string[];
-    readonly audienceMatchPolicy?: string;
-    readonly egressSelectorType?: string;
-  };
-  readonly claimValidationRules?: readonly Readonly<Record<string, string>>[];
-  readonly claimMappings?: Readonly<Record<string, unknown>>;
-  readonly userValidationRules?: readonly Readonly<Record<string, string>>[];
+  readonly issuer: IssuerConfig;
+  readonly claimValidationRules?: readonly ClaimValidationRule[];
+  readonly claimMappings?: ClaimMappings;
+  readonly userValidationRules?: readonly UserValidationRule[];
 }
 
 export interface AuthenticationConfiguration {
@@ -129,89 +173,345 @@ export function loadAuthenticationConfiguration(path: string): { config: Authent
 
 const MAX_JWT = 64;
 
-function validateURL(value: string, field: string, errs: FieldError[]): void {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    errs.push({ field, type: 'Invalid value', value, detail: `parse ${JSON.stringify(value)}: invalid URI for request` });
-    return;
+/**
+ * The parts of Go's url.Parse that validation observes: a parse error, or the scheme, whether
+ * userinfo is present, and the raw query and fragment.
+ */
+function goParseURL(raw: string): { error: string } | { scheme: string; user: boolean; query: string; fragment: string } {
+  const fail = (why: string): { error: string } => ({ error: `parse ${JSON.stringify(raw)}: ${why}` });
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(raw)) return fail('net/url: invalid control character in URL');
+  const hash = raw.indexOf('#');
+  const beforeFragment = hash >= 0 ? raw.slice(0, hash) : raw;
+  const fragment = hash >= 0 ? raw.slice(hash + 1) : '';
+  const badEscape = /%(?![0-9a-fA-F]{2})(.{0,2})/.exec(raw);
+  if (badEscape) return fail(`invalid URL escape ${JSON.stringify(`%${badEscape[1] ?? ''}`)}`);
+  if (beforeFragment.startsWith(':')) return fail('missing protocol scheme');
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(beforeFragment)?.[1] ?? '';
+  let rest = scheme ? beforeFragment.slice(scheme.length + 1) : beforeFragment;
+  const q = rest.indexOf('?');
+  const query = q >= 0 ? rest.slice(q + 1) : '';
+  if (q >= 0) rest = rest.slice(0, q);
+  let user = false;
+  if (scheme && rest.startsWith('//')) {
+    const authority = rest.slice(2).split('/')[0] ?? '';
+    const at = authority.lastIndexOf('@');
+    user = at >= 0;
+    const host = at >= 0 ? authority.slice(at + 1) : authority;
+    const port = host.startsWith('[') ? host.slice(host.indexOf(']') + 1) : host.includes(':') ? host.slice(host.indexOf(':')) : '';
+    if (port !== '' && !/^:\d*$/.test(port)) return fail(`invalid port ${JSON.stringify(port)} after host`);
+  } else if (!scheme && /^[^/]*:/.test(rest)) {
+    return fail('first path segment in URL cannot contain colon');
   }
-  if (u.protocol !== 'https:') errs.push({ field, type: 'Invalid value', value, detail: 'URL scheme must be https' });
-  if (u.username !== '' || u.password !== '') errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a username or password' });
-  if (value.includes('?')) errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a query' });
-  if (value.includes('#')) errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a fragment' });
+  return { scheme: scheme.toLowerCase(), user, query, fragment };
 }
 
-function validateJWT(j: JWTAuthenticatorConfig, p: string, errs: FieldError[]): void {
-  const url = j.issuer?.url ?? '';
-  if (url === '') errs.push({ field: `${p}.issuer.url`, type: 'Required value' });
-  else validateURL(url, `${p}.issuer.url`, errs);
-  const disc = j.issuer?.discoveryURL;
-  if (disc !== undefined && disc !== '') {
-    validateURL(disc, `${p}.issuer.discoveryURL`, errs);
-    if (url !== '' && disc.replace(/\/+$/, '') === url.replace(/\/+$/, '')) {
-      errs.push({ field: `${p}.issuer.discoveryURL`, type: 'Invalid value', value: disc, detail: 'discoveryURL must be different from URL' });
-    }
+function validateURL(value: string, field: string, disallowed: readonly string[], errs: FieldError[]): void {
+  if (disallowed.includes(value)) {
+    const list = [...new Set(disallowed)].sort();
+    errs.push({ field, type: 'Invalid value', value, detail: `URL must not overlap with disallowed issuers: [${list.join(' ')}]` });
   }
-  const auds = j.issuer?.audiences ?? [];
-  if (auds.length === 0) errs.push({ field: `${p}.issuer.audiences`, type: 'Required value', detail: `at least one ${p}.issuer.audiences is required` });
-  const seen = new Set<string>();
-  auds.forEach((a, k) => {
-    if (a === '') errs.push({ field: `${p}.issuer.audiences[${k}]`, type: 'Required value' });
-    else if (seen.has(a)) errs.push({ field: `${p}.issuer.audiences[${k}]`, type: 'Duplicate value', value: a });
-    seen.add(a);
-  });
-  const policy = j.issuer?.audienceMatchPolicy ?? '';
-  if (auds.length > 1 && policy !== 'MatchAny') {
-    errs.push({ field: `${p}.issuer.audienceMatchPolicy`, type: 'Invalid value', value: policy, detail: 'audienceMatchPolicy must be MatchAny for multiple audiences' });
+  const u = goParseURL(value);
+  if ('error' in u) {
+    errs.push({ field, type: 'Invalid value', value, detail: u.error });
+    return;
   }
-  if (auds.length === 1 && policy !== '' && policy !== 'MatchAny') {
-    errs.push({ field: `${p}.issuer.audienceMatchPolicy`, type: 'Invalid value', value: policy, detail: 'audienceMatchPolicy must be empty or MatchAny for single audience' });
-  }
-  const egress = j.issuer?.egressSelectorType;
-  if (egress !== undefined && egress !== '' && egress !== 'controlplane' && egress !== 'cluster') {
-    errs.push({ field: `${p}.issuer.egressSelectorType`, type: 'Invalid value', value: egress, detail: 'egress selector must be either controlplane or cluster' });
-  }
-  const username = (j.claimMappings?.['username'] ?? {}) as Record<string, string | undefined>;
-  const uclaim = username['claim'] ?? '';
-  const uexpr = username['expression'] ?? '';
-  if (uclaim !== '' && uexpr !== '') errs.push({ field: `${p}.claimMappings.username`, type: 'Invalid value', value: '', detail: "claim and expression can't both be set" });
-  else if (uclaim === '' && uexpr === '') errs.push({ field: `${p}.claimMappings.username`, type: 'Required value', detail: 'claim or expression is required' });
-  else if (uclaim !== '' && username['prefix'] === undefined) {
-    errs.push({ field: `${p}.claimMappings.username.prefix`, type: 'Required value', detail: 'prefix is required when claim is set. It can be set to an empty string to disable prefixing' });
-  } else if (uexpr !== '' && username['prefix'] !== undefined) {
-    errs.push({ field: `${p}.claimMappings.username.prefix`, type: 'Invalid value', value: username['prefix'], detail: 'may not be specified when expression is set' });
-  }
+  if (u.scheme !== 'https') errs.push({ field, type: 'Invalid value', value, detail: 'URL scheme must be https' });
+  if (u.user) errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a username or password' });
+  if (u.query !== '') errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a query' });
+  if (u.fragment !== '') errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a fragment' });
 }
 
 /**
- * Validates a decoded configuration. Returns kube-apiserver's field errors (empty when valid).
- * JWT checks cover the structural rules; CEL expressions are checked when JWT support lands.
+ * client-go's cert.NewPoolFromBytes: every CERTIFICATE block must parse; at least one is required.
+ * Returns the error text, or undefined when the bundle is usable.
  */
-export function validateAuthenticationConfiguration(c: AuthenticationConfiguration): FieldError[] {
-  const errs: FieldError[] = [];
-  const jwt = c.jwt ?? [];
-  if (jwt.length > MAX_JWT) {
-    errs.push({ field: 'jwt', type: 'Too many', value: jwt.length, detail: `must have at most ${MAX_JWT} items` });
+export function caBundleError(pem: string): string | undefined {
+  const blocks = [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
+  if (blocks.length === 0) return 'data does not contain any valid RSA or ECDSA certificates';
+  for (const b of blocks) {
+    try {
+      new X509Certificate(Buffer.from((b[1] ?? '').replace(/\s+/g, ''), 'base64'));
+    } catch {
+      return 'x509: malformed certificate';
+    }
+  }
+  return undefined;
+}
+
+function validateIssuer(issuer: IssuerConfig | undefined, p: string, disallowed: readonly string[], errs: FieldError[]): void {
+  const url = issuer?.url ?? '';
+  if (url === '') errs.push({ field: `${p}.url`, type: 'Required value' });
+  else validateURL(url, `${p}.url`, disallowed, errs);
+  const disc = issuer?.discoveryURL ?? '';
+  if (disc !== '') {
+    if (url !== '' && disc.replace(/\/+$/, '') === url.replace(/\/+$/, '')) {
+      errs.push({ field: `${p}.discoveryURL`, type: 'Invalid value', value: disc, detail: 'discoveryURL must be different from URL' });
+    }
+    // The discovery URL is not an issuer: disallowed issuers do not apply to it.
+    validateURL(disc, `${p}.discoveryURL`, [], errs);
+  }
+  const auds = issuer?.audiences ?? [];
+  const policy = issuer?.audienceMatchPolicy ?? '';
+  if (auds.length === 0) {
+    errs.push({ field: `${p}.audiences`, type: 'Required value', detail: `at least one ${p}.audiences is required` });
   } else {
-    const urls = new Set<string>();
-    const discoveries = new Set<string>();
-    jwt.forEach((j, i) => {
-      const p = `jwt[${i}]`;
-      validateJWT(j, p, errs);
-      const url = j.issuer?.url ?? '';
-      if (url !== '') {
-        if (urls.has(url)) errs.push({ field: `${p}.issuer.url`, type: 'Duplicate value', value: url });
-        urls.add(url);
+    const seen = new Set<string>();
+    auds.forEach((a, k) => {
+      if (a === '') errs.push({ field: `${p}.audiences[${k}]`, type: 'Required value' });
+      if (seen.has(a)) errs.push({ field: `${p}.audiences[${k}]`, type: 'Duplicate value', value: a });
+      seen.add(a);
+    });
+    if (auds.length > 1 && policy !== 'MatchAny') {
+      errs.push({ field: `${p}.audienceMatchPolicy`, type: 'Invalid value', value: policy, detail: 'audienceMatchPolicy must be MatchAny for multiple audiences' });
+    }
+    if (auds.length === 1 && policy !== '' && policy !== 'MatchAny') {
+      errs.push({ field: `${p}.audienceMatchPolicy`, type: 'Invalid value', value: policy, detail: 'audienceMatchPolicy must be empty or MatchAny for single audience' });
+    }
+  }
+  const ca = issuer?.certificateAuthority ?? '';
+  if (ca !== '') {
+    const why = caBundleError(ca);
+    if (why) errs.push({ field: `${p}.certificateAuthority`, type: 'Invalid value', value: '<omitted>', detail: why });
+  }
+  const egress = issuer?.egressSelectorType ?? '';
+  if (egress !== '' && egress !== 'controlplane' && egress !== 'cluster') {
+    errs.push({ field: `${p}.egressSelectorType`, type: 'Invalid value', value: egress, detail: 'egress selector must be either controlplane or cluster' });
+  }
+}
+
+/** A CEL compile failure as the field error kube's convertCELErrorToValidationError makes of it. */
+function celFieldError(field: string, expression: string, e: CelCompileError): FieldError {
+  return e.type === 'Required' ? { field, type: 'Required value', detail: e.detail } : { field, type: 'Invalid value', value: expression, detail: e.detail };
+}
+
+/** One `jwt[]` entry with its CEL compiled, ready for an authenticator. */
+export interface CompiledJWTAuthenticator {
+  readonly config: JWTAuthenticatorConfig;
+  readonly username?: CompiledExpression;
+  readonly groups?: CompiledExpression;
+  readonly uid?: CompiledExpression;
+  readonly extra: readonly { readonly key: string; readonly program: CompiledExpression }[];
+  readonly claimValidation: readonly { readonly program: CompiledExpression; readonly message: string }[];
+  readonly userValidation: readonly { readonly program: CompiledExpression; readonly message: string }[];
+}
+
+interface CompileState {
+  username?: CompiledExpression;
+  groups?: CompiledExpression;
+  uid?: CompiledExpression;
+  extra: { key: string; program: CompiledExpression }[];
+  claimValidation: { program: CompiledExpression; message: string }[];
+  userValidation: { program: CompiledExpression; message: string }[];
+}
+
+function compileInto(errs: FieldError[], field: string, expression: string, variable: 'claims' | 'user', returns: 'bool' | 'any'): CompiledExpression | undefined {
+  const r = compileExpression(expression, variable, returns);
+  if (r.ok) return r.program;
+  errs.push(celFieldError(field, expression, r.error));
+  return undefined;
+}
+
+function validateClaimValidationRules(rules: readonly ClaimValidationRule[], p: string, st: CompileState, errs: FieldError[]): void {
+  const claims = new Set<string>();
+  const expressions = new Set<string>();
+  rules.forEach((rule, i) => {
+    const f = `${p}[${i}]`;
+    const claim = rule.claim ?? '';
+    const expr = rule.expression ?? '';
+    if (claim !== '' && expr !== '') {
+      errs.push({ field: f, type: 'Invalid value', value: claim, detail: "claim and expression can't both be set" });
+    } else if (claim === '' && expr === '') {
+      errs.push({ field: f, type: 'Required value', detail: 'claim or expression is required' });
+    } else if (claim !== '') {
+      if ((rule.message ?? '') !== '') errs.push({ field: `${f}.message`, type: 'Invalid value', value: rule.message, detail: 'may not be specified when claim is set' });
+      if (claims.has(claim)) errs.push({ field: `${f}.claim`, type: 'Duplicate value', value: claim });
+      claims.add(claim);
+    } else {
+      if ((rule.requiredValue ?? '') !== '') {
+        errs.push({ field: `${f}.requiredValue`, type: 'Invalid value', value: rule.requiredValue, detail: 'may not be specified when expression is set' });
       }
-      const disc = j.issuer?.discoveryURL ?? '';
-      if (disc !== '') {
-        if (discoveries.has(disc)) errs.push({ field: `${p}.issuer.discoveryURL`, type: 'Duplicate value', value: disc });
-        discoveries.add(disc);
+      if (expressions.has(expr)) {
+        errs.push({ field: `${f}.expression`, type: 'Duplicate value', value: expr });
+        return;
       }
+      expressions.add(expr);
+      const program = compileInto(errs, `${f}.expression`, expr, 'claims', 'bool');
+      if (program) st.claimValidation.push({ program, message: rule.message ?? '' });
+    }
+  });
+}
+
+/** kube's validatePrefixClaimOrExpression: returns the compiled expression, or undefined. */
+function validatePrefixed(m: PrefixedClaimOrExpression | undefined, f: string, required: boolean, errs: FieldError[]): { program?: CompiledExpression; failed: boolean } {
+  const claim = m?.claim ?? '';
+  const expr = m?.expression ?? '';
+  const before = errs.length;
+  let program: CompiledExpression | undefined;
+  if (expr !== '' && claim !== '') {
+    errs.push({ field: f, type: 'Invalid value', value: '', detail: "claim and expression can't both be set" });
+  } else if (expr === '' && claim === '') {
+    if (required) errs.push({ field: f, type: 'Required value', detail: 'claim or expression is required' });
+  } else if (expr !== '') {
+    if (m?.prefix !== undefined) errs.push({ field: `${f}.prefix`, type: 'Invalid value', value: m.prefix, detail: 'may not be specified when expression is set' });
+    program = compileInto(errs, `${f}.expression`, expr, 'claims', 'any');
+  } else if (m?.prefix === undefined) {
+    errs.push({ field: `${f}.prefix`, type: 'Required value', detail: 'prefix is required when claim is set. It can be set to an empty string to disable prefixing' });
+  }
+  return { ...(program ? { program } : {}), failed: errs.length > before };
+}
+
+/** apimachinery's IsDomainPrefixedPath. */
+function domainPrefixedPathErrors(field: string, key: string): FieldError[] {
+  if (key === '') return [{ field, type: 'Required value' }];
+  const slash = key.indexOf('/');
+  const host = slash >= 0 ? key.slice(0, slash) : key;
+  const path = slash >= 0 ? key.slice(slash + 1) : '';
+  if (slash < 0 || host === '' || path === '') return [{ field, type: 'Invalid value', value: key, detail: 'must be a domain-prefixed path (such as "acme.io/foo")' }];
+  const errs: FieldError[] = dns1123SubdomainErrors(host).map((detail) => ({ field, type: 'Invalid value', value: host, detail }));
+  if (!/^[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/.test(path)) {
+    errs.push({ field, type: 'Invalid value', value: path, detail: "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')" });
+  }
+  return errs;
+}
+
+function isKubernetesDomain(key: string): boolean {
+  const slash = key.indexOf('/');
+  const domain = slash >= 0 ? key.slice(0, slash) : '';
+  return domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io') || domain === 'k8s.io' || domain.endsWith('.k8s.io');
+}
+
+function validateClaimMappings(m: ClaimMappings | undefined, p: string, st: CompileState, errs: FieldError[]): { usesEmail: boolean; usesEmailVerified: boolean } {
+  let usesEmail = false;
+  let usesEmailVerified = false;
+  const username = validatePrefixed(m?.username, `${p}.username`, true, errs);
+  if (!username.failed && username.program) {
+    st.username = username.program;
+    usesEmail = username.program.selects('claims', 'email');
+    usesEmailVerified = username.program.selects('claims', 'email_verified');
+  }
+  const groups = validatePrefixed(m?.groups, `${p}.groups`, false, errs);
+  if (!groups.failed && groups.program) st.groups = groups.program;
+
+  const uidClaim = m?.uid?.claim ?? '';
+  const uidExpr = m?.uid?.expression ?? '';
+  if (uidClaim !== '' && uidExpr !== '') {
+    errs.push({ field: `${p}.uid`, type: 'Invalid value', value: '', detail: "claim and expression can't both be set" });
+  } else if (uidExpr !== '') {
+    const program = compileInto(errs, `${p}.uid.expression`, uidExpr, 'claims', 'any');
+    if (program) st.uid = program;
+  }
+
+  const keys = new Set<string>();
+  (m?.extra ?? []).forEach((mapping, i) => {
+    const f = `${p}.extra[${i}]`;
+    const key = mapping.key ?? '';
+    errs.push(...domainPrefixedPathErrors(`${f}.key`, key));
+    if (key !== key.toLowerCase()) errs.push({ field: `${f}.key`, type: 'Invalid value', value: key, detail: 'must be lowercase' });
+    if (isKubernetesDomain(key)) {
+      errs.push({ field: `${f}.key`, type: 'Invalid value', value: key, detail: 'k8s.io, kubernetes.io and their subdomains are reserved for Kubernetes use' });
+    }
+    if (keys.has(key)) {
+      errs.push({ field: `${f}.key`, type: 'Duplicate value', value: key });
+      return;
+    }
+    keys.add(key);
+    const expr = mapping.valueExpression ?? '';
+    if (expr === '') {
+      errs.push({ field: `${f}.valueExpression`, type: 'Required value' });
+      return;
+    }
+    const program = compileInto(errs, `${f}.valueExpression`, expr, 'claims', 'any');
+    if (program) st.extra.push({ key, program });
+  });
+  if (st.extra.some((x) => x.program.selects('claims', 'email_verified'))) usesEmailVerified = true;
+  return { usesEmail, usesEmailVerified };
+}
+
+function validateUserValidationRules(rules: readonly UserValidationRule[], p: string, st: CompileState, errs: FieldError[]): void {
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    const f = `${p}[${i}].expression`;
+    const expr = rule.expression ?? '';
+    if (expr === '') {
+      errs.push({ field: f, type: 'Required value' });
+      return;
+    }
+    if (seen.has(expr)) {
+      errs.push({ field: f, type: 'Duplicate value', value: expr });
+      return;
+    }
+    seen.add(expr);
+    const program = compileInto(errs, f, expr, 'user', 'bool');
+    if (program) st.userValidation.push({ program, message: rule.message ?? '' });
+  });
+}
+
+/** Options of validation that come from flags rather than the file. */
+export interface AuthenticationValidationOptions {
+  /** `--service-account-issuer` values: no JWT issuer may use them. */
+  readonly disallowedIssuers?: readonly string[];
+}
+
+/**
+ * kube's validateJWTAuthenticator for one entry at path `p` (e.g. `jwt[0]`): field errors, and
+ * the compiled CEL when the entry is valid.
+ */
+export function compileJWTAuthenticator(
+  j: JWTAuthenticatorConfig,
+  p: string,
+  o: AuthenticationValidationOptions = {},
+): { readonly errors: readonly FieldError[]; readonly compiled: CompiledJWTAuthenticator } {
+  const errs: FieldError[] = [];
+  const st: CompileState = { extra: [], claimValidation: [], userValidation: [] };
+  const prefix = p === '' ? '' : `${p}.`;
+  validateIssuer(j.issuer, `${prefix}issuer`, o.disallowedIssuers ?? [], errs);
+  validateClaimValidationRules(j.claimValidationRules ?? [], `${prefix}claimValidationRules`, st, errs);
+  const email = validateClaimMappings(j.claimMappings, `${prefix}claimMappings`, st, errs);
+  if (email.usesEmail && !email.usesEmailVerified && !st.claimValidation.some((r) => r.program.selects('claims', 'email_verified'))) {
+    errs.push({
+      field: `${prefix}claimMappings.username.expression`,
+      type: 'Invalid value',
+      value: j.claimMappings?.username?.expression ?? '',
+      detail:
+        'claims.email_verified must be used in claimMappings.username.expression or claimMappings.extra[*].valueExpression or claimValidationRules[*].expression when claims.email is used in claimMappings.username.expression',
     });
   }
+  validateUserValidationRules(j.userValidationRules ?? [], `${prefix}userValidationRules`, st, errs);
+  return { errors: errs, compiled: { config: j, ...st } };
+}
+
+/**
+ * Validates a decoded configuration and compiles its CEL: kube-apiserver's field errors (empty
+ * when valid) and, per `jwt[]` entry, the compiled authenticator.
+ */
+export function validateAndCompileAuthenticationConfiguration(
+  c: Pick<AuthenticationConfiguration, 'jwt' | 'anonymous'>,
+  o: AuthenticationValidationOptions = {},
+): { readonly errors: readonly FieldError[]; readonly jwt: readonly CompiledJWTAuthenticator[] } {
+  const errs: FieldError[] = [];
+  const jwt = c.jwt ?? [];
+  const compiled: CompiledJWTAuthenticator[] = [];
+  if (jwt.length > MAX_JWT) {
+    errs.push({ field: 'jwt', type: 'Too many', value: jwt.length, detail: `must have at most ${MAX_JWT} items` });
+    return { errors: errs, jwt: [] };
+  }
+  const urls = new Set<string>();
+  const discoveries = new Set<string>();
+  jwt.forEach((j, i) => {
+    const p = `jwt[${i}]`;
+    const r = compileJWTAuthenticator(j, p, o);
+    errs.push(...r.errors);
+    compiled.push(r.compiled);
+    const url = j.issuer?.url ?? '';
+    if (urls.has(url)) errs.push({ field: `${p}.issuer.url`, type: 'Duplicate value', value: url });
+    urls.add(url);
+    const disc = j.issuer?.discoveryURL ?? '';
+    if (disc !== '') {
+      if (discoveries.has(disc)) errs.push({ field: `${p}.issuer.discoveryURL`, type: 'Duplicate value', value: disc });
+      discoveries.add(disc);
+    }
+  });
   const anon = c.anonymous;
   if (anon && !anon.enabled && (anon.conditions?.length ?? 0) > 0) {
     // The value is rendered from the internal type, which has no JSON tags: `Path`, capitalised.
@@ -222,7 +522,15 @@ export function validateAuthenticationConfiguration(c: AuthenticationConfigurati
       detail: 'enabled should be set to true when conditions are defined',
     });
   }
-  return errs;
+  return { errors: errs, jwt: errs.length > 0 ? [] : compiled };
+}
+
+/**
+ * Validates a decoded configuration. Returns kube-apiserver's field errors (empty when valid),
+ * including every CEL expression's compilation.
+ */
+export function validateAuthenticationConfiguration(c: AuthenticationConfiguration, o: AuthenticationValidationOptions = {}): FieldError[] {
+  return [...validateAndCompileAuthenticationConfiguration(c, o).errors];
 }
 
 /** The effective anonymous setting after kube-apiserver's start-up rules. */
@@ -248,4 +556,73 @@ export function resolveAnonymous(file: AuthenticationConfiguration | undefined, 
     return { enabled: file.anonymous.enabled, paths: (file.anonymous.conditions ?? []).map((c) => c.path), source: 'file' };
   }
   return { enabled: flag.value, paths: [], source: 'flag' };
+}
+
+/** The JOSE algorithms a JWT authenticator may accept; HMAC and `none` never. */
+export const ALL_SIGNING_ALGORITHMS: readonly string[] = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+
+/** The `--oidc-*` flags, with kube-apiserver's defaults. */
+export interface OIDCFlags {
+  /** True when any `--oidc-*` flag was on the command line. */
+  readonly set: boolean;
+  readonly issuerURL: string;
+  readonly clientID: string;
+  readonly caFile: string;
+  /** Default `sub`. */
+  readonly usernameClaim: string;
+  readonly usernamePrefix: string;
+  readonly groupsClaim: string;
+  readonly groupsPrefix: string;
+  /** Default `["RS256"]`. */
+  readonly signingAlgs: readonly string[];
+  /** `--oidc-required-claim key=value`, in command-line order (a repeated key keeps the last value). */
+  readonly requiredClaims: readonly (readonly [string, string])[];
+}
+
+/** The flags' defaults when none is given. */
+export const DEFAULT_OIDC_FLAGS: OIDCFlags = {
+  set: false,
+  issuerURL: '',
+  clientID: '',
+  caFile: '',
+  usernameClaim: 'sub',
+  usernamePrefix: '',
+  groupsClaim: '',
+  groupsPrefix: '',
+  signingAlgs: ['RS256'],
+  requiredClaims: [],
+};
+
+/** kube-apiserver's validateOIDCOptions, in its words (empty when valid). */
+export function validateOIDCFlags(oidc: OIDCFlags | undefined, authenticationConfigFile: boolean): string[] {
+  if (!oidc?.set) return [];
+  if (authenticationConfigFile) return ['authentication-config file and oidc-* flags are mutually exclusive'];
+  if (oidc.issuerURL === '' || oidc.clientID === '') return ['oidc-issuer-url and oidc-client-id must be specified together when any oidc-* flags are set'];
+  return [];
+}
+
+/**
+ * Maps the `--oidc-*` flags onto one JWTAuthenticator as kube-apiserver's ToAuthenticationConfig
+ * does (`--oidc-ca-file` is read now and inlined); undefined unless both the issuer URL and the
+ * client ID are set.
+ */
+export function jwtFromOIDCFlags(oidc: OIDCFlags): JWTAuthenticatorConfig | undefined {
+  if (oidc.issuerURL === '' || oidc.clientID === '') return undefined;
+  let usernamePrefix = oidc.usernamePrefix;
+  // Legacy flag behaviour: claims other than email are prefixed with the issuer; `-` disables it.
+  if (oidc.usernamePrefix === '' && oidc.usernameClaim !== 'email') usernamePrefix = `${oidc.issuerURL}#`;
+  if (oidc.usernamePrefix === '-') usernamePrefix = '';
+  const required = new Map<string, string>(oidc.requiredClaims.map(([k, v]) => [k, v]));
+  return {
+    issuer: {
+      url: oidc.issuerURL,
+      audiences: [oidc.clientID],
+      ...(oidc.caFile !== '' ? { certificateAuthority: readConfigFile(oidc.caFile) } : {}),
+    },
+    claimMappings: {
+      username: { claim: oidc.usernameClaim, prefix: usernamePrefix },
+      ...(oidc.groupsClaim !== '' ? { groups: { claim: oidc.groupsClaim, prefix: oidc.groupsPrefix } } : {}),
+    },
+    ...(required.size > 0 ? { claimValidationRules: [...required].map(([claim, requiredValue]) => ({ claim, requiredValue })) } : {}),
+  };
 }

@@ -112,11 +112,14 @@ export class HealthEndpoint {
   }
 }
 
-/** The three endpoints with kube-apiserver's base checks; `/readyz` also has `shutdown`, last. */
-export function defaultHealthEndpoints(shutdown: HealthCheck): HealthEndpoint[] {
+/**
+ * The three endpoints with kube-apiserver's base checks; `/readyz` also has `readyz` (e.g. the
+ * JWT authenticators' discovery) and `shutdown`, last.
+ */
+export function defaultHealthEndpoints(shutdown: HealthCheck, readyz: readonly HealthCheck[] = []): HealthEndpoint[] {
   return [
     new HealthEndpoint('healthz', [pingCheck, logCheck]),
     new HealthEndpoint('livez', [pingCheck, logCheck]),
-    new HealthEndpoint('readyz', [pingCheck, logCheck, shutdown]),
+    new HealthEndpoint('readyz', [pingCheck, logCheck, ...readyz, shutdown]),
   ];
 }

@@ -79,6 +79,8 @@ function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): vo
   decide(o.snapshot(), engineRequest).then(
     (d) => {
       if (d.panic !== undefined) o.logger.error(`observed a panic serving ${JSON.stringify(req.url)}: ${d.panic}`);
+      // As kube's authentication filter: the reason goes to the log only; the 401 body never says.
+      if (d.authentication?.kind === 'error') o.logger.error(`"Unable to authenticate the request" err=${JSON.stringify(d.authentication.message)}`);
       const headers: Record<string, string | string[]> = { ...d.response.headers };
       headers['Audit-Id'] = d.auditID;
       if (d.warnings.length > 0) headers['Warning'] = d.warnings.map(warningHeader);

@@ -38,7 +38,9 @@ export async function startDoorman(pki: TestPki, o: Partial<ServeOptions> = {}):
     logger,
     shutdownDelayMs: options.shutdownDelayMs,
     onShutdownStart: () => runtime.shutdown.begin(),
+    onDrained: async () => runtime.authentication.close(),
   });
+  runtime.authentication.startReloading();
   return {
     port: running.address.port,
     ca: pki.serving.certPem,

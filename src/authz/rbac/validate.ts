@@ -45,7 +45,8 @@ function dns1123LabelErrors(v: string): string[] {
   return out;
 }
 
-function dns1123SubdomainErrors(v: string): string[] {
+/** apimachinery's IsDNS1123Subdomain messages (empty when valid); also used for AuthenticationConfiguration extra keys. */
+export function dns1123SubdomainErrors(v: string): string[] {
   const out: string[] = [];
   if (v.length > 253) out.push('must be no more than 253 characters');
   if (!DNS1123_SUBDOMAIN.test(v)) {

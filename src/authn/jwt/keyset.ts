@@ -1,0 +1,161 @@
+/**
+ * An issuer's remote JSON Web Key Set as go-oidc's remoteKeySet keeps it: empty until the first
+ * token needs it, re-fetched only when no cached key verifies and the cache is within 30 s of its
+ * expiry (taken from Cache-Control / Expires, else the fetch time), concurrent fetches merged into
+ * one, a failed fetch keeping the old keys. Signatures are checked with jose.
+ */
+import { createHash } from 'node:crypto';
+import { compactVerify, importJWK, type JWK } from 'jose';
+import type { IssuerClient } from './http.js';
+import { goJSONSyntaxError, unmarshalRespError } from './gowords.js';
+
+/** go-oidc's keysExpiryDelta. */
+const EXPIRY_DELTA_MS = 30_000;
+const KEY_TYPES: ReadonlySet<string> = new Set(['RSA', 'EC', 'OKP', 'oct']);
+
+type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
+
+interface CachedKey {
+  readonly kid: string;
+  readonly jwk: JWK;
+  /** Per algorithm: the imported key, or null when this key cannot verify that algorithm. */
+  readonly imported: Map<string, Promise<VerifyKey | null>>;
+}
+
+/** Told about every request to `jwks_uri` (for kube's JWKS fetch metrics). */
+export interface KeySetObserver {
+  fetched(result: 'success' | 'failure', body?: string): void;
+}
+
+/** The expiry pquerna/cachecontrol computes for a shared cache; 0 when the response sets none. */
+export function cacheExpiry(headers: Readonly<Record<string, string | string[] | undefined>>, now: number): number {
+  const cc = String(headers['cache-control'] ?? '').toLowerCase();
+  const directives = new Map<string, string>();
+  for (const part of cc.split(',')) {
+    const [k = '', v = ''] = part.trim().split('=');
+    if (k !== '') directives.set(k, v.replace(/^"|"$/g, ''));
+  }
+  if (directives.has('no-store') || directives.has('private') || directives.has('no-cache')) return 0;
+  const age = directives.get('s-maxage') ?? directives.get('max-age');
+  if (age !== undefined && /^\d+$/.test(age)) return now + Number(age) * 1000;
+  const expires = headers['expires'];
+  if (typeof expires === 'string') {
+    const t = Date.parse(expires);
+    if (!Number.isNaN(t)) return t;
+  }
+  return 0;
+}
+
+export class RemoteKeySet {
+  private keys: readonly CachedKey[] = [];
+  /** Unix ms; 0 is Go's zero time, so the first verification always fetches. */
+  private expiry = 0;
+  private inflight: Promise<readonly CachedKey[]> | undefined;
+
+  constructor(
+    private readonly client: IssuerClient,
+    readonly jwksURI: string,
+    private readonly observer: KeySetObserver,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Verifies the compact JWS `token` signed with `alg` (already allowed by the caller); resolves
+   * to the payload or rejects with go-oidc's message.
+   */
+  async verify(token: string, kid: string, alg: string): Promise<Uint8Array> {
+    const cached = await this.tryKeys(this.keys, token, kid, alg);
+    if (cached) return cached;
+    if (!(this.now() + EXPIRY_DELTA_MS > this.expiry)) throw new Error('failed to verify id token signature');
+    let keys: readonly CachedKey[];
+    try {
+      keys = await this.refresh();
+    } catch (e) {
+      throw new Error(`fetching keys ${(e as Error).message}`);
+    }
+    const fresh = await this.tryKeys(keys, token, kid, alg);
+    if (fresh) return fresh;
+    throw new Error('failed to verify id token signature');
+  }
+
+  private async tryKeys(keys: readonly CachedKey[], token: string, kid: string, alg: string): Promise<Uint8Array | undefined> {
+    for (const key of keys) {
+      if (kid !== '' && key.kid !== kid) continue;
+      let imported = key.imported.get(alg);
+      if (!imported) {
+        // go-jose does not hold a key to its `alg`, `use` or `key_ops`: only its type matters.
+        const { alg: _alg, use: _use, key_ops: _ops, ext: _ext, ...material } = key.jwk;
+        imported = importJWK(material, alg).catch(() => null);
+        key.imported.set(alg, imported);
+      }
+      const k = await imported;
+      if (!k) continue;
+      try {
+        return (await compactVerify(token, k, { algorithms: [alg] })).payload;
+      } catch {
+        // Not this key.
+      }
+    }
+    return undefined;
+  }
+
+  private refresh(): Promise<readonly CachedKey[]> {
+    this.inflight ??= this.fetchKeys().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchKeys(): Promise<readonly CachedKey[]> {
+    const fetchedAt = this.now();
+    let res;
+    try {
+      res = await this.client.get(this.jwksURI);
+    } catch (e) {
+      this.observer.fetched('failure');
+      throw new Error(`oidc: get keys failed ${(e as Error).message}`);
+    }
+    const body = res.body.toString('utf8');
+    if (res.status !== 200) {
+      this.observer.fetched('failure');
+      throw new Error(`oidc: get keys failed: ${res.statusLine} ${body}`);
+    }
+    const parsed = parseKeySet(body);
+    if ('error' in parsed) {
+      this.observer.fetched('failure');
+      const ct = res.headers['content-type'];
+      throw new Error(`oidc: failed to decode keys: ${parsed.syntax ? unmarshalRespError(typeof ct === 'string' ? ct : undefined, parsed.error) : parsed.error} ${body}`);
+    }
+    this.keys = parsed.keys;
+    this.expiry = Math.max(fetchedAt, cacheExpiry(res.headers, fetchedAt));
+    this.observer.fetched('success', body);
+    return parsed.keys;
+  }
+}
+
+/** Decodes a JWKS document as go-jose's JSONWebKeySet does: a bad entry fails the whole set. */
+function parseKeySet(body: string): { keys: CachedKey[] } | { error: string; syntax: boolean } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (e) {
+    return { error: goJSONSyntaxError(body, e), syntax: true };
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { error: 'json: cannot unmarshal into Go value of type jose.JSONWebKeySet', syntax: false };
+  const raw = (doc as { keys?: unknown }).keys;
+  if (raw === undefined || raw === null) return { keys: [] };
+  if (!Array.isArray(raw)) return { error: 'json: cannot unmarshal into Go struct field JSONWebKeySet.keys of type []jose.JSONWebKey', syntax: false };
+  const keys: CachedKey[] = [];
+  for (const entry of raw as unknown[]) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { error: 'json: cannot unmarshal into Go value of type jose.rawJSONWebKey', syntax: false };
+    const jwk = entry as JWK;
+    if (typeof jwk.kty !== 'string' || !KEY_TYPES.has(jwk.kty)) return { error: `go-jose/go-jose: unknown json web key type '${String(jwk.kty ?? '')}'`, syntax: false };
+    keys.push({ kid: typeof jwk.kid === 'string' ? jwk.kid : '', jwk, imported: new Map() });
+  }
+  return { keys };
+}
+
+/** `sha256:<hex>` as kube's metrics hash values (empty input: empty string). */
+export function metricHash(data: string): string {
+  return data === '' ? '' : `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * All the `jwt[]` authenticators of one configuration, combined as kube-apiserver combines them:
+ * a fail-on-error union in file order (each member ignores other issuers' tokens, so at most one
+ * answers), inside the audience-agnostic wrapper, with the members' health aggregated. A reload
+ * builds a new set and retires the old one; a set is never changed in place.
+ */
+import { aggregateMessages } from '../../errors.js';
+import type { CompiledJWTAuthenticator } from '../../config/authentication.js';
+import type { Logger } from '../../server/log.js';
+import type { TokenAuthenticator, TokenContext } from '../tokenfile.js';
+import type { AuthenticationResult } from '../types.js';
+import { JWTAuthenticator } from './authenticator.js';
+import type { JWTMetrics } from './metrics.js';
+
+const NONE: AuthenticationResult = Object.freeze({ kind: 'none' });
+
+export interface JWTAuthenticatorSetOptions {
+  readonly authenticators: readonly CompiledJWTAuthenticator[];
+  readonly algorithms: readonly string[];
+  /** `--api-audiences`; doorman has none, so token requests that name audiences get no opinion. */
+  readonly apiAudiences?: readonly string[];
+  readonly metrics?: JWTMetrics;
+  readonly logger?: Logger;
+  readonly retryMs?: number;
+  readonly now?: () => number;
+}
+
+export class JWTAuthenticatorSet implements TokenAuthenticator {
+  readonly name = 'jwt';
+  readonly members: readonly JWTAuthenticator[];
+  private readonly apiAudiences: readonly string[];
+
+  /** Throws kube's construction errors (unsupported signing algorithm, egress selector). */
+  constructor(o: JWTAuthenticatorSetOptions) {
+    const members: JWTAuthenticator[] = [];
+    try {
+      for (const compiled of o.authenticators) {
+        members.push(
+          new JWTAuthenticator({
+            compiled,
+            algorithms: o.algorithms,
+            ...(o.metrics ? { metrics: o.metrics } : {}),
+            ...(o.logger ? { logger: o.logger } : {}),
+            ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
+            ...(o.now ? { now: o.now } : {}),
+          }),
+        );
+      }
+    } catch (e) {
+      for (const m of members) m.close();
+      throw e;
+    }
+    this.members = members;
+    this.apiAudiences = o.apiAudiences ?? [];
+  }
+
+  /** The issuer URLs, in file order. */
+  get issuers(): readonly string[] {
+    return this.members.map((m) => m.issuer);
+  }
+
+  async authenticateToken(token: string, context?: TokenContext): Promise<AuthenticationResult> {
+    // kube's WrapAudienceAgnosticToken: with target audiences, only the API audiences among them count.
+    if (context?.audiences !== undefined && !context.audiences.some((a) => this.apiAudiences.includes(a))) return NONE;
+    for (const m of this.members) {
+      const r = await m.authenticateToken(token);
+      if (r.kind !== 'none') return r;
+    }
+    return NONE;
+  }
+
+  /** The aggregate of the members' health errors; undefined when every issuer was discovered. */
+  healthCheck(): Error | undefined {
+    const errs = this.members.map((m) => m.healthCheck()).filter((e): e is Error => e !== undefined);
+    return errs.length === 0 ? undefined : new Error(aggregateMessages(errs.map((e) => e.message)));
+  }
+
+  /** Resolves true once every member is discovered, false after `timeoutMs`. */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const results = await Promise.all(this.members.map((m) => m.whenReady(timeoutMs)));
+    return results.every(Boolean);
+  }
+
+  close(): void {
+    for (const m of this.members) m.close();
+  }
+}

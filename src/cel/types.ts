@@ -1,0 +1,108 @@
+/**
+ * The static types doorman's CEL checker reasons with, printed the way cel-go prints them in
+ * compile errors (`map(string, any)`, `list(string)`, `kubernetes.UserInfo`), plus the
+ * conversion from @bufbuild/cel's runtime type descriptors used in function signatures.
+ */
+import type { CelType } from '@bufbuild/cel';
+
+export type ScalarName = 'bool' | 'int' | 'uint' | 'double' | 'string' | 'bytes' | 'null_type';
+
+export type CheckType =
+  | { readonly kind: 'scalar'; readonly name: ScalarName }
+  | { readonly kind: 'dyn' }
+  /** google.protobuf.Any: how kube declares claim values; it checks like `dyn` but prints `any`. */
+  | { readonly kind: 'any' }
+  | { readonly kind: 'list'; readonly elem: CheckType }
+  | { readonly kind: 'map'; readonly key: CheckType; readonly value: CheckType }
+  | { readonly kind: 'object'; readonly name: string; readonly fields?: ReadonlyMap<string, CheckType> }
+  | { readonly kind: 'type' }
+  /** The type of an expression that already failed to check: it raises no further errors. */
+  | { readonly kind: 'error' };
+
+export const DYN: CheckType = { kind: 'dyn' };
+export const ANY: CheckType = { kind: 'any' };
+export const ERROR: CheckType = { kind: 'error' };
+export const TYPE: CheckType = { kind: 'type' };
+const scalar = (name: ScalarName): CheckType => ({ kind: 'scalar', name });
+export const BOOL = scalar('bool');
+export const INT = scalar('int');
+export const UINT = scalar('uint');
+export const DOUBLE = scalar('double');
+export const STRING = scalar('string');
+export const BYTES = scalar('bytes');
+export const NULL = scalar('null_type');
+export const listOf = (elem: CheckType): CheckType => ({ kind: 'list', elem });
+export const mapOf = (key: CheckType, value: CheckType): CheckType => ({ kind: 'map', key, value });
+
+/** cel-go's rendering of a type. */
+export function typeString(t: CheckType): string {
+  switch (t.kind) {
+    case 'scalar':
+      return t.name;
+    case 'dyn':
+      return 'dyn';
+    case 'any':
+      return 'any';
+    case 'list':
+      return `list(${typeString(t.elem)})`;
+    case 'map':
+      return `map(${typeString(t.key)}, ${typeString(t.value)})`;
+    case 'object':
+      return t.name;
+    case 'type':
+      return 'type';
+    case 'error':
+      return '*error*';
+  }
+}
+
+/** True for the types that accept, and are accepted by, anything. */
+export function isDynamic(t: CheckType): boolean {
+  return t.kind === 'dyn' || t.kind === 'any' || t.kind === 'error';
+}
+
+/** Whether a value of type `arg` may be passed where `param` is expected. */
+export function isAssignable(param: CheckType, arg: CheckType): boolean {
+  if (isDynamic(param) || isDynamic(arg)) return true;
+  switch (param.kind) {
+    case 'scalar':
+      return arg.kind === 'scalar' && arg.name === param.name;
+    case 'list':
+      return arg.kind === 'list' && isAssignable(param.elem, arg.elem);
+    case 'map':
+      return arg.kind === 'map' && isAssignable(param.key, arg.key) && isAssignable(param.value, arg.value);
+    case 'object':
+      return arg.kind === 'object' && arg.name === param.name;
+    case 'type':
+      return arg.kind === 'type';
+    default:
+      return true;
+  }
+}
+
+export function sameType(a: CheckType, b: CheckType): boolean {
+  return typeString(a) === typeString(b);
+}
+
+/** The most specific type both values fit: the type itself when equal, otherwise `dyn`. */
+export function joinTypes(types: readonly CheckType[]): CheckType {
+  const first = types[0];
+  if (first === undefined) return DYN;
+  return types.every((t) => sameType(t, first)) ? first : DYN;
+}
+
+/** Converts a @bufbuild/cel function-signature type. */
+export function fromCelType(t: CelType): CheckType {
+  switch (t.kind) {
+    case 'scalar':
+      if (t.name === 'dyn') return DYN;
+      if (t.name === 'type') return TYPE;
+      return scalar(t.name as ScalarName);
+    case 'list':
+      return listOf(fromCelType(t.element));
+    case 'map':
+      return mapOf(fromCelType(t.key), fromCelType(t.value));
+    case 'object':
+      return { kind: 'object', name: t.name };
+  }
+}
