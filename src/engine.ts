@@ -2,17 +2,19 @@
  * The pure decision pipeline shared by `doorman serve` and `doorman check`: a normalized request
  * goes in; the request info, the authentication and authorization outcomes, the audit events and
  * the response come out. It reads top to bottom in kube-apiserver's filter order: request info →
- * audit init → authentication → audit → authorization → handler.
+ * audit init → authentication → audit → impersonation → authorization → handler.
  */
 import type { Authenticator, AuthenticationResult, PeerCertificate, UserInfo } from './authn/types.js';
-import type { AuthorizationResult, Authorizer } from './authz/types.js';
+import type { Attributes, AuthorizationResult, Authorizer } from './authz/types.js';
 import { attributesFor } from './authz/attributes.js';
+import { hasImpersonationHeaders, impersonate, withoutImpersonationHeaders } from './authz/impersonation.js';
 import type { CanonicalURL, RequestInfo } from './request/types.js';
 import { parseRequestTarget } from './request/url.js';
 import { resolveRequestInfo } from './request/requestinfo.js';
 import { auditIDFromHeaders, auditNow, authenticationFailureMessage, FAILED_TO_STORE_AUDIT_EVENT, sourceIPs, type Auditor, type ResponseStatusInput } from './audit/index.js';
 import { isLongRunning } from './request/requestinfo.js';
 import { badRequest, forbidden, internalError, isPrettyPrint, notFound, unauthorized, type EngineResponse } from './api/status.js';
+import { badRequestStatus } from './api/apierrors.js';
 
 const notFoundResponse = notFound();
 
@@ -34,8 +36,11 @@ export interface HandlerContext {
   readonly request: EngineRequest;
   readonly url: CanonicalURL;
   readonly info: RequestInfo;
+  /** The user the request acts as: the impersonated one when impersonation headers were accepted. */
   readonly user: UserInfo | undefined;
   readonly pretty: boolean;
+  /** Lets a handler log the decoded request object (kube's LogRequestObject); absent when not audited. */
+  readonly audit?: { setRequestObject(raw: string, gvr: { group: string; version: string; resource: string }): void } | undefined;
 }
 
 /** Serves an authorized request; returns undefined when nothing serves the path (404). */
@@ -58,6 +63,8 @@ export interface Decision {
   readonly info?: RequestInfo;
   readonly authentication?: AuthenticationResult;
   readonly authorization?: AuthorizationResult;
+  /** The user the request acted as after accepted impersonation headers. */
+  readonly impersonatedUser?: UserInfo;
   readonly response: EngineResponse;
   readonly warnings: readonly string[];
   /** What the handler threw, for the server's log (never sent to the client). */
@@ -135,8 +142,9 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   const audit = auditor && auditInit ? auditor.begin({ ...auditInit, user, longRunning: isLongRunning(info) }) : null;
   const finish = (d: Omit<Decision, 'auditID' | 'url' | 'info' | 'warnings'>): Decision => {
     const response = withCommonHeaders(d.response);
+    if (response.warnings) warnings.push(...response.warnings);
     if (audit) {
-      if (response.statusObject) audit.setResponseObject(response.body);
+      if (response.statusObject || response.apiObject) audit.setResponseObject(response.body);
       const status = responseStatus(response);
       audit.responseStarted(status.code, status);
       audit.responseComplete(status);
@@ -148,9 +156,35 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
     return { auditID, url, info, warnings, ...base, response: withCommonHeaders(internalError(url.requestURI, FAILED_TO_STORE_AUDIT_EVENT)) };
   }
 
+  // Impersonation: each Impersonate-* header is authorized (verb impersonate) for the
+  // authenticated user; when all are allowed the request goes on as the impersonated user.
+  let request = req;
+  let impersonatedUser: UserInfo | undefined;
+  if (hasImpersonationHeaders(req.headers)) {
+    const outcome = await impersonate(snap.authorizer, req.headers, user);
+    const before = authentication ? { authentication } : {};
+    switch (outcome.kind) {
+      case 'bad-request':
+        return finish({ ...before, response: badRequestStatus(outcome.message, pretty) });
+      case 'internal-error':
+        return finish({ ...before, response: internalError(url.requestURI, outcome.message) });
+      case 'forbidden':
+        return finish({ ...before, response: forbidden(user?.name ?? '', impersonationInfo(outcome.attributes), outcome.reason, pretty) });
+      case 'impersonated':
+        impersonatedUser = outcome.user;
+        user = outcome.user;
+        audit?.setImpersonatedUser(outcome.user);
+        request = { ...req, headers: withoutImpersonationHeaders(req.headers) };
+        break;
+      case 'none':
+        break;
+    }
+  }
+
   // Authorization.
   const authorization = await snap.authorizer.authorize(attributesFor(info, user));
-  const base = authentication ? { authentication, authorization } : { authorization };
+  const authorized = authentication ? { authentication, authorization } : { authorization };
+  const base = impersonatedUser ? { ...authorized, impersonatedUser } : authorized;
   if (authorization.decision !== 'Allow') {
     if (authorization.error !== undefined) {
       audit?.addAnnotation('authorization.k8s.io/reason', 'internal error');
@@ -166,13 +200,30 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   // Handler. A crash is kube-apiserver's panic: a Panic audit event and its 500, never a dead server.
   let response: EngineResponse;
   try {
-    response = (await snap.handler({ request: req, url, info, user, pretty })) ?? notFoundResponse;
+    response = (await snap.handler({ request, url, info, user, pretty, audit: audit ?? undefined })) ?? notFoundResponse;
   } catch (err) {
     audit?.panic(err);
     const panic = err instanceof Error ? (err.stack ?? err.message) : String(err);
     return { auditID, url, info, warnings, ...base, response: withCommonHeaders(PANIC_RESPONSE), panic };
   }
   return finish({ ...base, response });
+}
+
+/** The refused impersonation check as the request info its 403 is worded from. */
+function impersonationInfo(a: Attributes): RequestInfo {
+  return {
+    isResourceRequest: a.isResourceRequest,
+    path: a.path,
+    verb: a.verb,
+    apiPrefix: '',
+    apiGroup: a.apiGroup,
+    apiVersion: a.apiVersion,
+    namespace: a.namespace,
+    resource: a.resource,
+    subresource: a.subresource,
+    name: a.name,
+    parts: null,
+  };
 }
 
 /** What WithPanicRecovery answers after a handler panics. */

@@ -152,7 +152,16 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
   const health = defaultHealthEndpoints(shutdown, authentication.readyzChecks);
   const routes = new Map<string, Handler>(extraRoutes ?? []);
   routes.set('/metrics', metricsHandler(registry));
-  const handler = builtinHandler({ health, groups: [], serverAddress, extra: routes });
+  // The review APIs answer with the same chains the engine enforces with.
+  const reviews = {
+    authorizer: authorization.authorizer,
+    ruleResolver: authorization.ruleResolver,
+    // Read per review, so a TokenReview follows a reload of --authentication-config.
+    get authenticator() {
+      return authentication.authenticator;
+    },
+  };
+  const handler = builtinHandler({ health, serverAddress, extra: routes, reviews });
   let snapshot: EngineSnapshot = Object.freeze({ authenticator: authentication.authenticator, authorizer: authorization.authorizer, handler, auditor });
   // A reload swaps the whole snapshot: a request decides against the old one or the new one.
   authentication.onChange((authenticator) => {

@@ -12,6 +12,16 @@ export interface StatusDetails {
   readonly name?: string;
   readonly group?: string;
   readonly kind?: string;
+  readonly uid?: string;
+  readonly causes?: readonly StatusCause[];
+  readonly retryAfterSeconds?: number;
+}
+
+/** meta/v1 StatusCause, in its JSON key order. */
+export interface StatusCause {
+  readonly reason?: string;
+  readonly message?: string;
+  readonly field?: string;
 }
 
 export interface Status {
@@ -32,6 +42,10 @@ export interface EngineResponse {
   readonly body: string;
   /** The Status object, when the body is one (audit copies it into responseStatus). */
   readonly statusObject?: Status;
+  /** The body is an API object (audit keeps it as responseObject at level RequestResponse). */
+  readonly apiObject?: boolean;
+  /** `Warning` header texts the handler adds (e.g. unknown fields in a request body). */
+  readonly warnings?: readonly string[];
 }
 
 /** kube-apiserver's isPrettyPrint: `?pretty=<bool>` first, then the user agent. */
@@ -53,7 +67,8 @@ export function encodeObject(obj: unknown, pretty: boolean): string {
   return pretty ? goJSONIndent(obj) : goJSON(obj);
 }
 
-function statusResponse(status: Status, pretty: boolean, extraHeaders: Record<string, string> = {}): EngineResponse {
+/** A Status answer with its code, JSON body and the Status kept for audit. */
+export function statusResponse(status: Status, pretty: boolean, extraHeaders: Record<string, string> = {}): EngineResponse {
   return {
     status: status.code,
     headers: { 'Content-Type': 'application/json', ...extraHeaders },

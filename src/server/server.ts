@@ -61,6 +61,21 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * The request headers for the engine. Node joins a repeated header's values with `, `, but
+ * impersonation needs each `Impersonate-Group` / `Impersonate-Extra-*` value on its own (a group
+ * name may itself contain `, `), as Go's header map keeps them.
+ */
+function engineHeaders(req: IncomingMessage): IncomingMessage['headers'] | Record<string, string | string[] | undefined> {
+  let out: Record<string, string | string[] | undefined> | undefined;
+  for (const k in req.headers) {
+    if (!k.startsWith('impersonate-')) continue;
+    out ??= { ...req.headers };
+    out[k] = req.headersDistinct[k];
+  }
+  return out ?? req.headers;
+}
+
 /** Formats a Warning header value as kube-apiserver does (code 299, agent `-`). */
 function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text)}`;
@@ -71,7 +86,7 @@ function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): vo
   const engineRequest = {
     method: req.method ?? 'GET',
     target: req.url ?? '/',
-    headers: req.headers,
+    headers: engineHeaders(req),
     peerCertificate: o.clientCA ? peerCertificateOf(socket) : undefined,
     remoteAddress: socket.remoteAddress ?? '',
     body: () => readBody(req, MAX_REQUEST_BODY_BYTES),

@@ -46,7 +46,7 @@ function anonymousSnapshot(w: WarningInput): EngineSnapshot {
   return {
     authenticator: buildAuthenticator({ clientCertificates: false, tokens: [], anonymous: w.anonymous }),
     authorizer: w.authorizer,
-    handler: builtinHandler({ health: defaultHealthEndpoints(shutdownCheck()), groups: [], serverAddress: w.serverAddress, extra: new Map() }),
+    handler: builtinHandler({ health: defaultHealthEndpoints(shutdownCheck()), serverAddress: w.serverAddress, extra: new Map() }),
   };
 }
 

@@ -98,9 +98,14 @@ describe('default: anonymous on every path, RBAC decides', () => {
   });
 
   test('system:masters may do anything; unserved paths are 404 after authorization', async () => {
+    // apps/v1 is listed in discovery, so its paths belong to an API web service: kube's Status 404.
     const r = await httpsRequest(s.port, s.ca, '/apis/apps/v1/namespaces/ns/deployments/web', { headers: { Authorization: 'Bearer admin-token' } });
     assert.equal(r.status, 404);
-    assert.equal(r.body, '404 page not found\n');
+    assert.equal(r.body, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}\n');
+    // A group nobody serves falls through to Go's plain not-found handler.
+    const plain = await httpsRequest(s.port, s.ca, '/apis/example.com/v1/things', { headers: { Authorization: 'Bearer admin-token' } });
+    assert.equal(plain.status, 404);
+    assert.equal(plain.body, '404 page not found\n');
     const anon = await httpsRequest(s.port, s.ca, '/nothing-here');
     assert.equal(anon.status, 403);
   });
