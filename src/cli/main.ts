@@ -8,6 +8,7 @@ import { DOORMAN_VERSION } from '../version.js';
 import { serveCommand } from './serve.js';
 import { checkCommand } from './check.js';
 import { validateCommand } from './validate.js';
+import { kubeconfigCommand } from './kubeconfig.js';
 
 const program = new Command('doorman')
   .description("The Kubernetes API server's front door: authentication, authorization, audit and health endpoints.")
@@ -16,4 +17,5 @@ const program = new Command('doorman')
 program.addCommand(serveCommand());
 program.addCommand(validateCommand());
 program.addCommand(checkCommand());
+program.addCommand(kubeconfigCommand());
 await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@
  * for `--cert-dir` (as kube-apiserver does when no certificate is given) and, in tests, a client
  * CA with client certificates. ECDSA P-256 keys, SHA-256 signatures.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 
 function len(n: number): Buffer {
@@ -66,10 +66,27 @@ function ext(id: string, critical: boolean, value: Buffer): Buffer {
   return critical ? seq(oid(id), tlv(0x01, Buffer.from([0xff])), octets(value)) : seq(oid(id), octets(value));
 }
 
+/** Who signs: a certificate's subject and key. */
+export interface Issuer {
+  readonly subject: Subject;
+  readonly key: KeyObject;
+  readonly publicKey: KeyObject;
+  /**
+   * The issuer's subject exactly as its own certificate encodes it. Verifiers compare names byte
+   * for byte, so a CA doorman did not make must be named with these bytes, not re-encoded.
+   */
+  readonly rawSubject?: Buffer;
+  /**
+   * The issuer's subject key identifier, copied into the authority key identifier; `null` when the
+   * issuer certificate has none (then none is written). Default: computed from the public key.
+   */
+  readonly keyIdentifier?: Buffer | null;
+}
+
 export interface IssueOptions {
   readonly subject: Subject;
   /** Issuer certificate and key; omitted for a self-signed certificate. */
-  readonly issuer?: { readonly subject: Subject; readonly key: KeyObject; readonly publicKey: KeyObject };
+  readonly issuer?: Issuer;
   readonly isCA?: boolean;
   readonly usages?: readonly ('server' | 'client')[];
   /** DNS names and IP addresses for subjectAltName. */
@@ -91,6 +108,24 @@ function keyId(pub: KeyObject): Buffer {
   return createHash('sha1').update(pub.export({ type: 'spki', format: 'der' })).digest();
 }
 
+/** The signature AlgorithmIdentifier and digest for a signing key (ECDSA, RSA or Ed25519). */
+function signatureAlgorithm(key: KeyObject): { readonly alg: Buffer; readonly digest: string | null } {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return { alg: seq(oid('1.2.840.113549.1.1.11'), tlv(0x05, Buffer.alloc(0))), digest: 'sha256' };
+    case 'ed25519':
+      return { alg: seq(oid('1.3.101.112')), digest: null };
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      if (curve === 'secp384r1') return { alg: seq(oid('1.2.840.10045.4.3.3')), digest: 'sha384' };
+      if (curve === 'secp521r1') return { alg: seq(oid('1.2.840.10045.4.3.4')), digest: 'sha512' };
+      return { alg: seq(oid('1.2.840.10045.4.3.2')), digest: 'sha256' };
+    }
+    default:
+      throw new TypeError(`cannot sign certificates with a ${key.asymmetricKeyType ?? 'unknown'} key`);
+  }
+}
+
 /**
  * Issues an X.509 v3 certificate.
  * @example
@@ -100,10 +135,10 @@ function keyId(pub: KeyObject): Buffer {
 export function issueCertificate(opts: IssueOptions): IssuedCertificate {
   const key = opts.key ?? generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
   const publicKey = createPublicKey(key);
-  const signer = opts.issuer ?? { subject: opts.subject, key, publicKey };
+  const signer: Issuer = opts.issuer ?? { subject: opts.subject, key, publicKey };
   const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = opts.notAfter ?? new Date(Date.now() + 365 * 24 * 3600_000);
-  const sigAlg = seq(oid('1.2.840.10045.4.3.2'));
+  const { alg: sigAlg, digest } = signatureAlgorithm(signer.key);
   const extensions: Buffer[] = [];
   extensions.push(ext('2.5.29.15', true, keyUsageBits(opts.isCA ? [0, 2, 5] : [0, 2])));
   const usages = opts.usages ?? [];
@@ -112,7 +147,8 @@ export function issueCertificate(opts: IssueOptions): IssuedCertificate {
   }
   extensions.push(ext('2.5.29.19', true, opts.isCA ? seq(tlv(0x01, Buffer.from([0xff]))) : seq()));
   extensions.push(ext('2.5.29.14', false, octets(keyId(publicKey))));
-  if (opts.issuer) extensions.push(ext('2.5.29.35', false, seq(tlv(0x80, keyId(signer.publicKey)))));
+  const authorityKeyId = signer.keyIdentifier === undefined ? keyId(signer.publicKey) : signer.keyIdentifier;
+  if (opts.issuer && authorityKeyId) extensions.push(ext('2.5.29.35', false, seq(tlv(0x80, authorityKeyId))));
   const hosts = opts.hosts ?? [];
   if (hosts.length > 0) {
     const names = hosts.map((h) => {
@@ -128,13 +164,13 @@ export function issueCertificate(opts: IssueOptions): IssuedCertificate {
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serial),
     sigAlg,
-    name(signer.subject),
+    signer.rawSubject ?? name(signer.subject),
     seq(time(notBefore), time(notAfter)),
     name(opts.subject),
     publicKey.export({ type: 'spki', format: 'der' }),
     tlv(0xa3, seq(...extensions)),
   );
-  const signature = sign('sha256', tbs, signer.key);
+  const signature = sign(digest, tbs, signer.key);
   const der = seq(tbs, sigAlg, bitString(signature));
   const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
   return {
@@ -159,4 +195,70 @@ function ipv6Bytes(ip: string): Buffer {
 /** Loads a PEM private key. */
 export function loadPrivateKey(pem: string): KeyObject {
   return createPrivateKey(pem);
+}
+
+/** One DER element: tag, where its content starts, and where it ends. */
+function readElement(der: Buffer, at: number): { tag: number; content: number; end: number } {
+  const tag = der[at] ?? 0;
+  let len = der[at + 1] ?? 0;
+  let content = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[content + i] ?? 0);
+    content += n;
+  }
+  return { tag, content, end: content + len };
+}
+
+/** The children of a constructed DER element. */
+function children(der: Buffer, el: { content: number; end: number }): { tag: number; start: number; content: number; end: number }[] {
+  const out: { tag: number; start: number; content: number; end: number }[] = [];
+  for (let at = el.content; at < el.end; ) {
+    const c = readElement(der, at);
+    out.push({ ...c, start: at });
+    at = c.end;
+  }
+  return out;
+}
+
+/**
+ * Reads what issuing under an existing CA certificate needs: its raw subject, its subject key
+ * identifier (null when absent), its public key and whether it is a CA. Throws on a PEM that
+ * holds no certificate.
+ *
+ * @example
+ * const ca = issuerFromCertificate(readFileSync('ca.crt', 'utf8'), loadPrivateKey(readFileSync('ca.key', 'utf8')));
+ * issueCertificate({ subject: { commonName: 'alice' }, issuer: ca, usages: ['client'] });
+ */
+export function issuerFromCertificate(pem: string, key: KeyObject): Issuer & { readonly isCA: boolean } {
+  const x = new X509Certificate(pem);
+  const der = x.raw;
+  const tbs = children(der, readElement(der, 0))[0];
+  if (!tbs) throw new TypeError('certificate has no TBSCertificate');
+  const fields = children(der, tbs);
+  // version [0] is optional; then serial, signature, issuer, validity, subject.
+  const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const subject = fields[offset + 4];
+  if (!subject) throw new TypeError('certificate has no subject');
+  let keyIdentifier: Buffer | null = null;
+  const extensions = fields.find((f) => f.tag === 0xa3);
+  if (extensions) {
+    for (const e of children(der, children(der, extensions)[0] ?? { content: 0, end: 0 })) {
+      const [id, ...rest] = children(der, e);
+      const value = rest[rest.length - 1];
+      if (id && value && der.subarray(id.start, id.end).equals(oid('2.5.29.14'))) {
+        const inner = readElement(der, value.content);
+        keyIdentifier = Buffer.from(der.subarray(inner.content, inner.end));
+      }
+    }
+  }
+  return {
+    subject: { commonName: '' },
+    rawSubject: Buffer.from(der.subarray(subject.start, subject.end)),
+    keyIdentifier,
+    key,
+    publicKey: x.publicKey,
+    isCA: x.ca,
+  };
 }
