@@ -177,6 +177,8 @@ export async function validateConfiguration(input: ValidateInput): Promise<Valid
     try {
       const runtime = buildRuntime({ ...o, auditBackend: new CaptureBackend() }, memoryLogger(), serverHostPort(o));
       void runtime.auditor.shutdown();
+      // Whatever the authentication setup started in the background (JWT key refresh) stops here.
+      (runtime as { readonly authentication?: { close(): void } }).authentication?.close();
     } catch (e) {
       errors.push({ file: src, field: '', message: (e as Error).message });
     }
