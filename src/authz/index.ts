@@ -1,7 +1,7 @@
 /**
  * doorman's authorization: the interfaces, the built-in authorizers, RBAC (matching, bootstrap
- * policy, aggregation, loading), the union, and `--authorization-mode` handling. This is the
- * `doorman/authz` entry point.
+ * policy, aggregation, loading), the union, impersonation, and `--authorization-mode` handling.
+ * This is the `doorman/authz` entry point.
  */
 export type {
   Attributes,
@@ -93,3 +93,11 @@ export {
   type Subject,
 } from './rbac/types.js';
 export { attributesFor } from './attributes.js';
+export {
+  hasImpersonationHeaders,
+  impersonate,
+  splitServiceAccountUsername,
+  withoutImpersonationHeaders,
+  type ImpersonationOutcome,
+  type ImpersonationRequest,
+} from './impersonation.js';

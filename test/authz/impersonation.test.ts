@@ -30,6 +30,11 @@ function recording(allow: (a: Attributes) => boolean | AuthorizationResult = () 
   };
 }
 
+test('impersonation is part of the doorman/authz surface', async () => {
+  const authz = await import('../../src/authz/index.js');
+  assert.equal(authz.impersonate, impersonate);
+});
+
 test('no impersonation headers: nothing happens, nothing is asked', async () => {
   const authz = recording();
   assert.deepEqual(await impersonate(authz, { authorization: 'Bearer x' }, admin), { kind: 'none' });
