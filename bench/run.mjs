@@ -103,3 +103,6 @@ await auditScenario();
 
 // doorman check and --requests, as whole processes, in absolute figures (bench/check.mjs).
 execFileSync(process.execPath, [join(root, 'bench/check.mjs'), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+
+// JWT tokens from a real loopback issuer: warm (RATIO jwt) and cold (µs per verification), bench/jwt.mjs.
+execFileSync(process.execPath, [join(root, 'bench/jwt.mjs'), ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
