@@ -107,10 +107,16 @@ function credentialNote(ctx: ExplainContext): string | undefined {
   return notes.length > 0 ? notes.join('; ') : undefined;
 }
 
-/** The impersonation the request asks for; the engine's impersonation step decides whether it may. */
+function asksToImpersonate(id: CheckIdentity): boolean {
+  return id.as !== undefined || (id.asGroups ?? []).length > 0 || id.asUid !== undefined;
+}
+
+/** The impersonation the request asked for, and whether the engine's impersonation step accepted it. */
 function impersonation(ctx: ExplainContext): string {
   const id = ctx.identity;
-  if (id.as === undefined && (id.asGroups ?? []).length === 0 && id.asUid === undefined) return '';
+  if (!asksToImpersonate(id)) return '';
+  const u = ctx.decision.impersonatedUser;
+  if (u) return `; impersonates ${describeUser(u)}`;
   const parts = [id.as !== undefined ? `user ${q(id.as)}` : '', (id.asGroups ?? []).length > 0 ? `groups ${(id.asGroups ?? []).join(', ')}` : '', id.asUid !== undefined ? `uid ${q(id.asUid)}` : ''].filter((p) => p !== '');
   return `; asks to impersonate ${parts.join(', ')}`;
 }
@@ -142,6 +148,9 @@ function explainAuthorization(ctx: ExplainContext, user: UserInfo | undefined): 
   const z = d.authorization;
   if (!z) {
     if (d.response.status === 401) return 'not reached: the request is not authenticated (401)';
+    if (asksToImpersonate(ctx.identity) && d.authentication?.kind === 'authenticated') {
+      return `not reached: impersonation refused (${d.response.status}): ${d.response.statusObject?.message ?? d.response.body.trim()}`;
+    }
     return `not reached (${d.response.status})`;
   }
   if (z.decision === 'Allow') {
@@ -194,7 +203,8 @@ export function explainStages(ctx: ExplainContext): CheckStages {
   const d = ctx.decision;
   const path = d.url?.path ?? ctx.target;
   const authn = explainAuthentication(ctx, path);
-  const user = d.authentication?.kind === 'authenticated' ? d.authentication.user : undefined;
+  // Authorization decides for the impersonated user when impersonation was accepted.
+  const user = d.impersonatedUser ?? (d.authentication?.kind === 'authenticated' ? d.authentication.user : undefined);
   return {
     request: describeRequest(ctx.method, ctx.target, d.info),
     authentication: authn.line,

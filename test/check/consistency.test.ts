@@ -22,6 +22,9 @@ interface Case {
   readonly path: string;
   readonly token?: string;
   readonly cert?: string;
+  /** --as / --as-group, sent as Impersonate-User / Impersonate-Group. */
+  readonly as?: string;
+  readonly asGroup?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -50,6 +53,8 @@ function line(c: Case, id: string): string {
   const words = [c.method ?? 'GET', c.path, '-H', quote(`Audit-ID: ${id}`)];
   if (c.token !== undefined) words.push('--token', c.token);
   if (c.cert !== undefined) words.push('--client-cert', c.cert);
+  if (c.as !== undefined) words.push('--as', c.as);
+  if (c.asGroup !== undefined) words.push('--as-group', c.asGroup);
   for (const [k, v] of Object.entries(c.headers ?? {})) words.push('-H', quote(`${k}: ${v}`));
   return words.join(' ');
 }
@@ -75,7 +80,13 @@ async function replay(name: string, flags: string[], cases: readonly Case[]): Pr
   const live: TestResponse[] = [];
   try {
     for (const [i, c] of cases.entries()) {
-      const headers = { 'Audit-ID': `${name}-${i}`, ...(c.headers ?? {}), ...(c.token !== undefined ? { Authorization: `Bearer ${c.token}` } : {}) };
+      const headers = {
+        'Audit-ID': `${name}-${i}`,
+        ...(c.headers ?? {}),
+        ...(c.token !== undefined ? { Authorization: `Bearer ${c.token}` } : {}),
+        ...(c.as !== undefined ? { 'Impersonate-User': c.as } : {}),
+        ...(c.asGroup !== undefined ? { 'Impersonate-Group': c.asGroup } : {}),
+      };
       const cert = c.cert !== undefined ? certs.get(c.cert) : undefined;
       live.push(await httpsRequest(port, pki.serving.certPem, c.path, { method: c.method ?? 'GET', headers, ...(cert ? { cert } : {}) }));
     }
@@ -155,6 +166,8 @@ describe('check agrees with a live serve', () => {
         { path: '/apis/apps/v1/namespaces/ns/deployments/web', token: 'alice-token' },
         { path: '/metrics' },
         { path: '/api', token: 'alice-token' },
+        { path: '/api/v1/namespaces/default/pods', token: 'admin-token', as: 'jane', asGroup: 'readers' },
+        { path: '/apis', token: 'alice-token', as: 'jane' },
         { path: '/api/v1/namespaces/default/pods', cert: f['bob'] ?? '' },
         { path: '/api/v1/namespaces/other/pods', cert: f['bob'] ?? '' },
         { path: '/apis/apps/v1/deployments', cert: f['root'] ?? '' },

@@ -132,10 +132,13 @@ test('input that could never be sent is refused with one line naming it', async 
   assert.equal((await hardened.check({ method: 'GET', url: '/livez%zz', identity: {} })).json.response.code, 400);
 });
 
-test('impersonation flags become the headers kubectl sends, and the trace says so', async () => {
-  // The engine's impersonation step decides what happens next; the trace names what was asked.
-  const r = await hardened.check({ method: 'GET', url: '/apis', identity: { token: 'example-admin-token', as: 'jane', asGroups: ['dev'] } });
-  assert.equal(r.stages.authentication, 'token-file: user "admin", uid "1000", groups system:masters, system:authenticated; asks to impersonate user "jane", groups dev');
+test('impersonation flags become the headers kubectl sends, and the trace says how it went', async () => {
+  const admin = await hardened.check({ method: 'GET', url: '/api/v1/namespaces/default/pods', identity: { token: 'example-admin-token', as: 'jane', asGroups: ['readers'] } });
+  assert.equal(admin.stages.authentication, 'token-file: user "admin", uid "1000", groups system:masters, system:authenticated; impersonates user "jane", groups readers, system:authenticated');
+  assert.match(admin.stages.authorization, /^allow by rbac: RoleBinding "default\/readers-read-pods" → ClusterRole "pod-reader"/, 'decided for jane');
+  const alice = await hardened.check({ method: 'GET', url: '/apis', identity: { token: 'example-alice-token', as: 'jane' } });
+  assert.equal(alice.stages.authentication, 'token-file: user "alice", uid "1001", groups dev, readers, system:authenticated; asks to impersonate user "jane"');
+  assert.equal(alice.stages.authorization, 'not reached: impersonation refused (403): users "jane" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope');
   assert.deepEqual(requestHeaders({ identity: { as: 'jane', asGroups: ['a', 'b'], asUid: '42' }, headers: ['X-Other: 1'] }), {
     'x-other': '1',
     'impersonate-user': 'jane',
