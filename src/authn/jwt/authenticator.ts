@@ -103,6 +103,7 @@ export class JWTAuthenticator implements TokenAuthenticator {
     this.now = o.now ?? Date.now;
     this.retryMs = o.retryMs ?? DISCOVERY_RETRY_MS;
     this.client = issuerClient({ ca: issuer.certificateAuthority || undefined });
+    if (!issuer.certificateAuthority) o.logger?.info("OIDC: No x509 certificates provided, will use host's root CA set");
     this.healthError = `oidc: authenticator for issuer ${goQuote(this.issuer)} is not initialized`;
     const groupsClaim = o.compiled.config.claimMappings?.groups?.claim ?? '';
     this.resolver =
@@ -167,7 +168,8 @@ export class JWTAuthenticator implements TokenAuthenticator {
     if (untrustedIssuer(token) !== this.issuer) return NONE;
     const start = performance.now();
     const r = await this.verifyAndMap(token);
-    this.metrics.observeLatency(this.issuer, r.kind === 'authenticated' ? 'success' : 'failure', (performance.now() - start) / 1000);
+    // A retired authenticator (replaced by a reload) still answers, but is no longer measured.
+    if (!this.closed) this.metrics.observeLatency(this.issuer, r.kind === 'authenticated' ? 'success' : 'failure', (performance.now() - start) / 1000);
     return r;
   }
 
