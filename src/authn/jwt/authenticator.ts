@@ -13,6 +13,7 @@ import type { CompiledJWTAuthenticator } from '../../config/authentication.js';
 import type { Logger } from '../../server/log.js';
 import type { TokenAuthenticator, TokenContext } from '../tokenfile.js';
 import type { AuthenticationResult, AuthenticationTrace, AuthenticationTraceStep, UserInfo } from '../types.js';
+import { CREDENTIAL_ID_KEY } from '../x509.js';
 import { ClaimResolver } from './distributed.js';
 import { cannotUnmarshal } from './gowords.js';
 import { issuerClient, type IssuerClient } from './http.js';
@@ -24,8 +25,6 @@ import { goQuote } from '../../util/goquote.js';
 
 /** kube's discovery retry period. */
 export const DISCOVERY_RETRY_MS = 10_000;
-/** The user.Info extra key kube-apiserver fills from `jti`. */
-export const CREDENTIAL_ID_KEY = 'authentication.kubernetes.io/credential-id';
 
 const NONE: AuthenticationResult = Object.freeze({ kind: 'none' });
 
