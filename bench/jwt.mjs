@@ -3,12 +3,12 @@
 // Node HTTPS server in the same run: prints `RATIO jwt <doorman ÷ bare>`. Cold path: first
 // sight of each token, verified in-process by the JWT authenticator (no cache): prints
 // `COLD jwt-<alg> <µs> µs/verification`.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer as createHttps } from 'node:https';
-import { createServer as createNet } from 'node:net';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, start } from './servers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -33,28 +33,6 @@ const duration = quick ? 5 : 15;
 const connections = 16;
 const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
 const { issueCertificate } = await import(join(root, 'dist/util/pki.js'));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createNet();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-      if (err.includes('Serving securely on')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-}
 
 function load(url, tokensFile) {
   const out = execFileSync(process.execPath, [join(root, 'bench/jwt.mjs'), '--load', url, tokensFile, String(duration), String(connections)], {

@@ -1,37 +1,15 @@
 // npm run bench [-- --quick]: doorman against a bare Node HTTPS server, in one run, on this machine.
 // Each scenario prints `RATIO <scenario> <doorman req/s ÷ bare req/s>` and p99 latencies.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort, start } from './servers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
 const duration = quick ? 5 : 15;
 const connections = 16;
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-      if (err.includes('Serving securely on')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-}
 
 function load(url, headers = {}) {
   // NODE_TLS_REJECT_UNAUTHORIZED=0 is for autocannon only: the bench servers use a throw-away certificate.
