@@ -10,7 +10,7 @@ import { attributesFor } from './authz/attributes.js';
 import { hasImpersonationHeaders, impersonate, withoutImpersonationHeaders } from './authz/impersonation.js';
 import type { CanonicalURL, RequestInfo } from './request/types.js';
 import { parseRequestTarget } from './request/url.js';
-import { resolveRequestInfo } from './request/requestinfo.js';
+import { resolveRequestInfo, type RequestInfoResolution } from './request/requestinfo.js';
 import { auditIDFromHeaders, auditNow, authenticationFailureMessage, FAILED_TO_STORE_AUDIT_EVENT, sourceIPs, type Auditor, type ResponseStatusInput } from './audit/index.js';
 import { isLongRunning } from './request/requestinfo.js';
 import { badRequest, forbidden, internalError, isPrettyPrint, notFound, unauthorized, type EngineResponse } from './api/status.js';
@@ -69,6 +69,8 @@ export interface Decision {
   readonly warnings: readonly string[];
   /** What the handler threw, for the server's log (never sent to the client). */
   readonly panic?: string;
+  /** Answered before kube-apiserver's request-info and caching filters (no Cache-Control). */
+  readonly early?: boolean;
 }
 
 function header(req: EngineRequest, name: string): string | undefined {
@@ -83,28 +85,68 @@ function responseStatus(r: EngineResponse): ResponseStatusInput {
 }
 
 /** Adds the headers kube-apiserver's outer filters add to every answer after request info. */
-function withCommonHeaders(r: EngineResponse): EngineResponse {
-  if ('Cache-Control' in r.headers) return r;
-  return { ...r, headers: { ...r.headers, 'Cache-Control': 'no-cache, private' } };
+/** Formats a Warning header value as kube-apiserver does (code 299, agent `-`). */
+function warningHeader(text: string): string {
+  return `299 - ${JSON.stringify(text)}`;
+}
+
+/**
+ * The headers an answer carries on the wire: the handler's, plus what kube-apiserver's outer
+ * filters add — `Audit-Id` always, `Cache-Control: no-cache, private` once past request info (when
+ * the handler set none), `Warning` lines, and the length. `serve` writes these; `check` shows them.
+ */
+export function wireHeaders(d: Decision): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = { ...d.response.headers };
+  headers['Audit-Id'] = d.auditID;
+  if (!d.early && !('Cache-Control' in headers)) headers['Cache-Control'] = 'no-cache, private';
+  if (d.warnings.length > 0) headers['Warning'] = d.warnings.map(warningHeader);
+  headers['Content-Length'] = String(Buffer.byteLength(d.response.body));
+  return headers;
+}
+
+interface ParsedTarget {
+  readonly url: CanonicalURL;
+  readonly resolved: RequestInfoResolution;
+}
+
+// Probes and clients repeat the same few request targets; parsing is a pure function of
+// (method, target), so a small bounded cache saves the work. Entries are shared and read-only.
+const PARSE_CACHE_LIMIT = 1024;
+const MAX_CACHED_TARGET = 512;
+const parseCache = new Map<string, ParsedTarget>();
+
+/** The one canonical parse: target → URL → RequestInfo. Throws on a target that does not parse. */
+function parseTarget(method: string, target: string): ParsedTarget {
+  const key = target.length <= MAX_CACHED_TARGET ? `${method} ${target}` : undefined;
+  if (key !== undefined) {
+    const hit = parseCache.get(key);
+    if (hit) return hit;
+  }
+  const url = parseRequestTarget(target);
+  const parsed: ParsedTarget = { url, resolved: resolveRequestInfo(method, url) };
+  if (key !== undefined) {
+    if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
+    parseCache.set(key, parsed);
+  }
+  return parsed;
 }
 
 /** Runs one request through the chain. Never throws for bad input; an internal failure becomes a 500. */
 export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<Decision> {
-  const receivedAt = auditNow();
   const auditID = auditIDFromHeaders(req.headers);
   const warnings: string[] = [];
 
-  let url: CanonicalURL;
+  let parsed: ParsedTarget;
   try {
-    url = parseRequestTarget(req.target);
+    parsed = parseTarget(req.method, req.target);
   } catch {
-    return { auditID, response: badRequest(), warnings };
+    return { auditID, response: badRequest(), warnings, early: true };
   }
-  const resolved = resolveRequestInfo(req.method, url);
+  const { url, resolved } = parsed;
   const info = resolved.info;
   if (resolved.error !== undefined) {
     // kube-apiserver's RequestInfo filter answers before caching, authentication and audit.
-    return { auditID, url, info, response: internalError(url.requestURI, `failed to create RequestInfo: ${resolved.error}`), warnings };
+    return { auditID, url, info, response: internalError(url.requestURI, `failed to create RequestInfo: ${resolved.error}`), warnings, early: true };
   }
   const pretty = isPrettyPrint(url.query, header(req, 'user-agent'));
   const auditor = snap.auditor?.enabled ? snap.auditor : undefined;
@@ -114,7 +156,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
     requestInfo: info,
     sourceIPs: sourceIPs(req.headers, req.remoteAddress),
     userAgent: header(req, 'user-agent'),
-    receivedAt,
+    receivedAt: auditNow(),
   };
 
   // Authentication.
@@ -124,7 +166,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
     authentication = await snap.authenticator.authenticate({ method: req.method, path: url.path, headers: req.headers, peerCertificate: req.peerCertificate });
     if (authentication.warnings) warnings.push(...authentication.warnings);
     if (authentication.kind !== 'authenticated') {
-      const response = withCommonHeaders(unauthorized(pretty));
+      const response = unauthorized(pretty);
       if (auditor && auditInit) {
         const attemptMessage = authenticationFailureMessage({
           authorization: header(req, 'authorization'),
@@ -141,7 +183,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   // Audit: the policy sees the authenticated user; RequestReceived comes before authorization.
   const audit = auditor && auditInit ? auditor.begin({ ...auditInit, user, longRunning: isLongRunning(info) }) : null;
   const finish = (d: Omit<Decision, 'auditID' | 'url' | 'info' | 'warnings'>): Decision => {
-    const response = withCommonHeaders(d.response);
+    const response = d.response;
     if (response.warnings) warnings.push(...response.warnings);
     if (audit) {
       if (response.statusObject || response.apiObject) audit.setResponseObject(response.body);
@@ -153,7 +195,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   };
   if (audit && !(await audit.requestReceived())) {
     const base = authentication ? { authentication } : {};
-    return { auditID, url, info, warnings, ...base, response: withCommonHeaders(internalError(url.requestURI, FAILED_TO_STORE_AUDIT_EVENT)) };
+    return { auditID, url, info, warnings, ...base, response: internalError(url.requestURI, FAILED_TO_STORE_AUDIT_EVENT) };
   }
 
   // Impersonation: each Impersonate-* header is authorized (verb impersonate) for the
@@ -204,7 +246,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   } catch (err) {
     audit?.panic(err);
     const panic = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    return { auditID, url, info, warnings, ...base, response: withCommonHeaders(PANIC_RESPONSE), panic };
+    return { auditID, url, info, warnings, ...base, response: PANIC_RESPONSE, panic };
   }
   return finish({ ...base, response });
 }

@@ -1,7 +1,7 @@
 /** The engine on its own: ordering of stages, the panic path, and what each stage records. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, type EngineSnapshot } from '../src/engine.js';
+import { decide, wireHeaders, type EngineSnapshot } from '../src/engine.js';
 import { anonymousAuthenticator } from '../src/authn/anonymous.js';
 import { AlwaysAllowAuthorizer } from '../src/authz/builtin.js';
 import { createAuditor, PolicyEvaluator, parseAuditPolicy, type AuditEvent, type AuditBackend } from '../src/audit/index.js';
@@ -38,9 +38,22 @@ test('a normal request: RequestReceived without authorization annotations, Respo
   const backend = capture();
   const d = await decide(snapshot(() => ({ status: 200, headers: {}, body: 'fine' }), backend), req);
   assert.equal(d.response.status, 200);
-  assert.equal(d.response.headers['Cache-Control'], 'no-cache, private');
+  assert.equal(wireHeaders(d)['Cache-Control'], 'no-cache, private');
+  assert.equal(wireHeaders(d)['Audit-Id'], d.auditID);
   assert.deepEqual(backend.events.map((e) => e.stage), ['RequestReceived', 'ResponseComplete']);
   assert.equal(backend.events[0]?.annotations, undefined);
   assert.equal(backend.events[1]?.annotations?.['authorization.k8s.io/decision'], 'allow');
   assert.deepEqual(backend.events[1]?.sourceIPs, ['10.1.2.3']);
+});
+
+test('answers before request info carry no Cache-Control (kube-apiserver adds it in a later filter)', async () => {
+  const backend = capture();
+  const snap = snapshot(() => ({ status: 200, headers: {}, body: 'fine' }), backend);
+  const bad = await decide(snap, { ...req, target: '/a%zz' });
+  assert.equal(bad.response.status, 400);
+  assert.equal(wireHeaders(bad)['Cache-Control'], undefined);
+  const early = await decide(snap, { ...req, target: '/api/v1/watch' });
+  assert.equal(early.response.status, 500);
+  assert.equal(wireHeaders(early)['Cache-Control'], undefined);
+  assert.deepEqual(backend.events, [], 'no audit before request info');
 });

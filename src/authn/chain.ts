@@ -27,7 +27,11 @@ export function buildAuthenticator(o: ChainOptions): Authenticator | undefined {
   if (o.clientCertificates) members.push(x509Authenticator());
   if (o.tokens.length > 0) {
     const union = unionTokenAuthenticator(o.tokens);
-    members.push(bearerAuthenticator(o.tokenCache === false ? union : cachedTokenAuthenticator(union, o.tokenCache)));
+    // kube-apiserver caches the whole token union; when every member is an in-memory lookup the
+    // cache would only add hashing per request, never change an answer.
+    const cacheOptions = o.tokenCache;
+    const cached = cacheOptions !== false && !o.tokens.every((t) => t.inMemory === true);
+    members.push(bearerAuthenticator(cached ? cachedTokenAuthenticator(union, cacheOptions) : union));
   }
   const anonymous = o.anonymous.enabled ? anonymousAuthenticator(o.anonymous.paths) : undefined;
   if (members.length === 0) return anonymous;

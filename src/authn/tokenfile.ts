@@ -16,6 +16,11 @@ export interface TokenContext {
 /** A token authenticator: no opinion, a user, or an error, for one bearer token. */
 export interface TokenAuthenticator {
   readonly name: string;
+  /**
+   * True when a lookup is an in-memory map hit, cheaper than the token cache's own keyed hashing;
+   * a union made only of such members is not cached (the answers could not differ).
+   */
+  readonly inMemory?: boolean;
   authenticateToken(token: string, context?: TokenContext): AuthenticationResult | Promise<AuthenticationResult>;
 }
 
@@ -123,6 +128,7 @@ export function parseTokenFile(text: string, path: string): TokenFile {
   }
   const authenticator: TokenAuthenticator = {
     name: 'token-file',
+    inMemory: true,
     authenticateToken(token: string): AuthenticationResult {
       const d = digest(token);
       const hit = byDigest.get(d.toString('hex'));

@@ -5,7 +5,7 @@
  * an in-memory backend that replaces the log and webhook backends, so nothing is written.
  */
 import { readFileSync } from 'node:fs';
-import { decide, type Decision, type EngineSnapshot } from '../engine.js';
+import { decide, wireHeaders, type Decision, type EngineSnapshot } from '../engine.js';
 import { buildRuntime, serverHostPort, type Runtime, type ServeOptions } from '../snapshot.js';
 import { memoryLogger } from '../server/log.js';
 import { serializeEvent, toAuditUser, type AuditUserInfo } from '../audit/index.js';
@@ -56,15 +56,6 @@ export interface Checker {
   /** What serve would log at start-up (warnings included), one line each. */
   readonly startupLog: readonly string[];
   check(req: CheckRequest): Promise<CheckOutcome>;
-}
-
-/** The headers the HTTPS server adds around the engine's answer (as src/server/server.ts writes them). */
-function wireHeaders(d: Decision): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = { ...d.response.headers };
-  headers['Audit-Id'] = d.auditID;
-  if (d.warnings.length > 0) headers['Warning'] = d.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
-  headers['Content-Length'] = String(Buffer.byteLength(d.response.body));
-  return headers;
 }
 
 function assertedSnapshot(snapshot: EngineSnapshot, user: NonNullable<CheckIdentity['user']>): EngineSnapshot {

@@ -103,7 +103,9 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
     buildAuthenticator({
       clientCertificates: o.clientCertificates,
       // kube keeps JWT after the token file (and service accounts) in the token union.
-      tokens: set ? [...o.tokens, set] : o.tokens,
+      // A set with no issuers can never claim a token; leaving it out keeps a pure token-file
+      // union uncached (see buildAuthenticator). A reload with issuers rebuilds the chain.
+      tokens: set && set.members.length > 0 ? [...o.tokens, set] : o.tokens,
       anonymous,
       ...(o.timing?.tokenCache !== undefined ? { tokenCache: o.timing.tokenCache } : {}),
     });

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
-import { decide, type EngineSnapshot } from '../engine.js';
+import { decide, wireHeaders, type EngineSnapshot } from '../engine.js';
 import { peerCertificateOf } from './peer.js';
 import type { Logger } from './log.js';
 import { RequestBodyTooLargeError } from '../errors.js';
@@ -76,11 +76,6 @@ function engineHeaders(req: IncomingMessage): IncomingMessage['headers'] | Recor
   return out ?? req.headers;
 }
 
-/** Formats a Warning header value as kube-apiserver does (code 299, agent `-`). */
-function warningHeader(text: string): string {
-  return `299 - ${JSON.stringify(text)}`;
-}
-
 function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): void {
   const socket = req.socket as TLSSocket;
   const engineRequest = {
@@ -96,11 +91,7 @@ function handle(o: ServerOptions, req: IncomingMessage, res: ServerResponse): vo
       if (d.panic !== undefined) o.logger.error(`observed a panic serving ${JSON.stringify(req.url)}: ${d.panic}`);
       // As kube's authentication filter: the reason goes to the log only; the 401 body never says.
       if (d.authentication?.kind === 'error') o.logger.error(`"Unable to authenticate the request" err=${JSON.stringify(d.authentication.message)}`);
-      const headers: Record<string, string | string[]> = { ...d.response.headers };
-      headers['Audit-Id'] = d.auditID;
-      if (d.warnings.length > 0) headers['Warning'] = d.warnings.map(warningHeader);
-      headers['Content-Length'] = String(Buffer.byteLength(d.response.body));
-      res.writeHead(d.response.status, headers);
+      res.writeHead(d.response.status, wireHeaders(d));
       res.end(d.response.body);
     },
     (err: unknown) => {
