@@ -2,10 +2,13 @@
 import { createServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 
-const [certFile, keyFile, port] = process.argv.slice(2);
+// An optional fourth argument names a file whose bytes are served instead of "ok" (same-size
+// comparisons: how much of a ratio is doorman's work and how much is a bigger answer).
+const [certFile, keyFile, port, bodyFile] = process.argv.slice(2);
+const body = bodyFile ? readFileSync(bodyFile) : 'ok';
 const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (req, res) => {
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end('ok');
+  res.writeHead(200, { 'Content-Type': bodyFile ? 'application/json' : 'text/plain; charset=utf-8' });
+  res.end(body);
 });
 server.keepAliveTimeout = 60_000;
 server.listen(Number(port), '127.0.0.1', () => process.stderr.write('Serving securely on bare\n'));

@@ -1,9 +1,10 @@
 /**
  * The log backend (`plugin/pkg/audit/log`): each event becomes one line, either the JSON Event
  * (`--audit-log-format=json`, the default) or the legacy text line, written to `--audit-log-path`
- * through a lumberjack-style rotating file, or to stdout for `-`. In the blocking modes a write
- * happens before `process` returns, so `blocking-strict` can fail the request; behind the batch
- * buffer the writes are asynchronous.
+ * through a lumberjack-style rotating file, or to stdout for `-`. In `blocking-strict` a write
+ * happens before `process` returns, so the request can fail; in `blocking` the events of one
+ * event-loop turn are written together at its end (one system call instead of one per event);
+ * behind the batch buffer the writes are asynchronous.
  */
 import type { AuditBackend, PluginErrorHandler, ProcessResult } from './backend.js';
 import { formatLegacy, serializeEvent } from './event.js';
@@ -25,6 +26,12 @@ export interface LogBackendOptions {
   readonly apiVersion?: string;
   /** true: write before returning (blocking modes); false: asynchronous writes (behind a buffer). */
   readonly sync: boolean;
+  /**
+   * With `sync`: gather the events of one event-loop turn and write them with one system call at
+   * the end of the turn (`blocking` mode). `blocking-strict` leaves this off: it must know that an
+   * event is stored before the request goes on.
+   */
+  readonly coalesce?: boolean;
   readonly onError: PluginErrorHandler;
 }
 
@@ -77,6 +84,31 @@ export function createLogBackend(opts: LogBackendOptions): AuditBackend {
     );
     return results.every((r) => r);
   };
+  // Coalesced writes: lines of one event-loop turn, written together when the turn ends.
+  let pending: string[] = [];
+  let pendingEvents: AuditEvent[] = [];
+  let scheduled: ReturnType<typeof setImmediate> | undefined;
+  const flush = (): void => {
+    scheduled = undefined;
+    if (pending.length === 0) return;
+    const lines = pending.join('');
+    const events = pendingEvents;
+    pending = [];
+    pendingEvents = [];
+    try {
+      opts.writer.writeSync(lines);
+    } catch (e) {
+      opts.onError(LOG_PLUGIN_NAME, asError(e), events);
+    }
+  };
+  const processCoalesced = (events: readonly AuditEvent[]): boolean => {
+    for (const ev of events) {
+      pending.push(logLine(ev, opts.format, apiVersion));
+      pendingEvents.push(ev);
+    }
+    scheduled ??= setImmediate(flush);
+    return true;
+  };
   return {
     name: LOG_PLUGIN_NAME,
     process(events): ProcessResult {
@@ -84,10 +116,13 @@ export function createLogBackend(opts: LogBackendOptions): AuditBackend {
         opts.onError(LOG_PLUGIN_NAME, new Error('audit log backend shut down'), events);
         return false;
       }
-      return opts.sync ? processSync(events) : processAsync(events);
+      if (!opts.sync) return processAsync(events);
+      return opts.coalesce ? processCoalesced(events) : processSync(events);
     },
     async shutdown() {
       closed = true;
+      if (scheduled) clearImmediate(scheduled);
+      flush();
       await opts.writer.close();
     },
   };

@@ -460,7 +460,14 @@ export function buildAuditor(options: AuditOptions, registry: Registry, hooks: B
         ...(hooks.now ? { now: hooks.now } : {}),
       });
     }
-    const log = createLogBackend({ writer, format: lo.format as LogFormat, apiVersion: lo.version, sync: lo.batch.mode !== 'batch', onError });
+    const log = createLogBackend({
+      writer,
+      format: lo.format as LogFormat,
+      apiVersion: lo.version,
+      sync: lo.batch.mode !== 'batch',
+      coalesce: lo.batch.mode === 'blocking',
+      onError,
+    });
     backends.push(wrapTruncate(wrapMode(log, lo.batch, false, onError), lo.truncate, onError, lo.version));
   }
   if (options.webhook.configFile !== '') {

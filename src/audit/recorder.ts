@@ -370,24 +370,26 @@ class Recorder implements AuditRecorder {
     const e = this.ev;
     const stageTimestamp = stage === 'RequestReceived' ? e.requestReceivedTimestamp : this.now();
     const annotations = e.annotations.size > 0 ? Object.freeze(Object.fromEntries(e.annotations)) : undefined;
-    const snapshot: AuditEvent = Object.freeze({
+    // Assigned field by field in Event order: conditional spreads cost an object each, per event.
+    const out: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = {
       level: e.level,
       auditID: e.auditID,
       stage,
       requestURI: e.requestURI,
       verb: e.verb,
       user: e.user,
-      ...(e.impersonatedUser ? { impersonatedUser: e.impersonatedUser } : {}),
-      ...(e.sourceIPs.length > 0 ? { sourceIPs: e.sourceIPs } : {}),
-      ...(e.userAgent ? { userAgent: e.userAgent } : {}),
-      ...(e.objectRef ? { objectRef: { ...e.objectRef } } : {}),
-      ...(e.responseStatus ? { responseStatus: { ...e.responseStatus } } : {}),
-      ...(e.requestObject !== undefined ? { requestObject: e.requestObject } : {}),
-      ...(e.responseObject !== undefined ? { responseObject: e.responseObject } : {}),
       requestReceivedTimestamp: e.requestReceivedTimestamp,
       stageTimestamp: stageTimestamp < e.requestReceivedTimestamp ? e.requestReceivedTimestamp : stageTimestamp,
-      ...(annotations ? { annotations } : {}),
-    });
+    };
+    if (e.impersonatedUser) out.impersonatedUser = e.impersonatedUser;
+    if (e.sourceIPs.length > 0) out.sourceIPs = e.sourceIPs;
+    if (e.userAgent) out.userAgent = e.userAgent;
+    if (e.objectRef) out.objectRef = { ...e.objectRef };
+    if (e.responseStatus) out.responseStatus = { ...e.responseStatus };
+    if (e.requestObject !== undefined) out.requestObject = e.requestObject;
+    if (e.responseObject !== undefined) out.responseObject = e.responseObject;
+    if (annotations) out.annotations = annotations;
+    const snapshot: AuditEvent = Object.freeze(out);
     this.metrics.observeEvent();
     try {
       return this.backend.process([snapshot]);

@@ -48,9 +48,16 @@ function splitSeconds(ns: bigint): { seconds: bigint; frac: bigint } {
   return { seconds, frac };
 }
 
+// Events come in bursts within one second: remember the last second's text.
+let lastSeconds = -1n;
+let lastSecondsText = '';
+
 function wholeSeconds(seconds: bigint): string {
+  if (seconds === lastSeconds) return lastSecondsText;
   // toISOString gives `YYYY-MM-DDTHH:MM:SS.mmmZ`; the first 19 characters are the part we need.
-  return new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  lastSecondsText = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
+  lastSeconds = seconds;
+  return lastSecondsText;
 }
 
 /**
