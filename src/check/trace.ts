@@ -104,6 +104,9 @@ function authorizationJSON(d: Decision): CheckJSON['authorization'] {
  * const { json, stages } = await checker.check({ method: 'GET', url: '/apis', identity: {} });
  * json.response.code // 401 with the hardened example
  */
+/** How long `check --token` waits for JWT issuers' discovery before answering as serve would then. */
+const JWT_READY_TIMEOUT_MS = 10_000;
+
 export function createChecker(options: ServeOptions): Checker {
   const capture = new CaptureBackend();
   const logger = memoryLogger();
@@ -126,6 +129,8 @@ export function createChecker(options: ServeOptions): Checker {
       const headers = requestHeaders(req);
       if (req.identity.clientCertFile !== undefined && runtime.clientCA === undefined) readClientCert(req.identity.clientCertFile);
       const peerCertificate = peerFor(req.identity.clientCertFile);
+      // serve answers JWTs once discovery is done; wait for it (bounded) so check answers the same.
+      if (req.identity.token !== undefined) await runtime.authentication.jwt?.whenReady(JWT_READY_TIMEOUT_MS);
       const snapshot = req.identity.user ? assertedSnapshot(runtime.snapshot, req.identity.user) : runtime.snapshot;
       capture.take();
       const decision = await decide(snapshot, { method, target, headers, peerCertificate, remoteAddress: req.sourceIP ?? '127.0.0.1' });
