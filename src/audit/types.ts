@@ -49,22 +49,9 @@ export interface ObjectReference {
   readonly subresource?: string;
 }
 
-/** meta/v1 StatusCause. */
-export interface StatusCause {
-  readonly reason?: string;
-  readonly message?: string;
-  readonly field?: string;
-}
-
-/** meta/v1 StatusDetails. */
-export interface StatusDetails {
-  readonly name?: string;
-  readonly group?: string;
-  readonly kind?: string;
-  readonly uid?: string;
-  readonly causes?: readonly StatusCause[];
-  readonly retryAfterSeconds?: number;
-}
+// meta/v1 StatusCause and StatusDetails: one definition, shared with the API's Status bodies.
+import type { StatusCause, StatusDetails } from '../api/status.js';
+export type { StatusCause, StatusDetails };
 
 /**
  * The meta/v1 Status kept in `responseStatus`. Inside an audit event kind/apiVersion are never
