@@ -3,6 +3,7 @@
  * shapes follow k8s.io/apiserver's `apis/audit/v1/types.go` field for field, so an event built
  * here serializes to the bytes kube-apiserver writes (see `event.ts` for the encoder).
  */
+import type { StatusCause, StatusDetails } from '../api/status.js';
 
 /** How much of a request is recorded, in increasing order. */
 export type Level = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
@@ -50,7 +51,6 @@ export interface ObjectReference {
 }
 
 // meta/v1 StatusCause and StatusDetails: one definition, shared with the API's Status bodies.
-import type { StatusCause, StatusDetails } from '../api/status.js';
 export type { StatusCause, StatusDetails };
 
 /**
