@@ -1,6 +1,6 @@
 /**
  * Builds the request authenticator in kube-apiserver's order: x509 client certificates, then the
- * bearer token over the (cached) token authenticators; `system:authenticated` added; anonymous
+ * bearer token and the websocket-protocol token over the (cached) token authenticators; `system:authenticated` added; anonymous
  * last, behind a fail-on-error union so a bad credential is never downgraded.
  */
 import { anonymousAuthenticator } from './anonymous.js';
@@ -10,6 +10,7 @@ import type { TokenAuthenticator } from './tokenfile.js';
 import type { Authenticator } from './types.js';
 import { failOnErrorUnion, unionAuthenticator, withAuthenticatedGroup } from './union.js';
 import { x509Authenticator } from './x509.js';
+import { websocketProtocolAuthenticator } from './websocket.js';
 
 export interface ChainOptions {
   /** True when `--client-ca-file` is set. */
@@ -31,7 +32,9 @@ export function buildAuthenticator(o: ChainOptions): Authenticator | undefined {
     // cache would only add hashing per request, never change an answer.
     const cacheOptions = o.tokenCache;
     const cached = cacheOptions !== false && !o.tokens.every((t) => t.inMemory === true);
-    members.push(bearerAuthenticator(cached ? cachedTokenAuthenticator(union, cacheOptions) : union));
+    const tokens = cached ? cachedTokenAuthenticator(union, cacheOptions) : union;
+    // kube-apiserver's order: the Authorization header, then the websocket protocol, one token union.
+    members.push(bearerAuthenticator(tokens), websocketProtocolAuthenticator(tokens));
   }
   const anonymous = o.anonymous.enabled ? anonymousAuthenticator(o.anonymous.paths) : undefined;
   if (members.length === 0) return anonymous;

@@ -179,3 +179,27 @@ describe('hardened: anonymous only on /livez, /readyz, /healthz', () => {
     assert.equal(r.body, '[+]ping ok\n[+]log excluded: ok\n[+]shutdown ok\nwarn: some health checks cannot be excluded: no matches for "etcd"\nreadyz check passed\n');
   });
 });
+
+describe('websocket protocol tokens over TLS', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startDoorman(pki, { authorizationModes: ['RBAC'], authenticationConfig: `${FIXTURES}authn-hardened.yaml`, tokenAuthFile: `${FIXTURES}tokens.csv` });
+  });
+  after(() => s.close());
+  const ws = (token: string) => ({
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Protocol': `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}, v4.channel.k8s.io`,
+  });
+
+  test('a bad websocket token is 401 on /livez, never anonymous', async () => {
+    const r = await httpsRequest(s.port, s.ca, '/livez', { headers: ws('wrong') });
+    assert.equal(r.status, 401);
+    assert.equal(r.body, UNAUTHORIZED);
+  });
+
+  test('a good websocket token authenticates', async () => {
+    const r = await httpsRequest(s.port, s.ca, '/version', { headers: ws('alice-token') });
+    assert.equal(r.status, 200);
+  });
+});
