@@ -68,10 +68,24 @@ export function encodeObject(obj: unknown, pretty: boolean): string {
 }
 
 /** A Status answer with its code, JSON body and the Status kept for audit. */
+const JSON_ONLY: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json' });
+const JSON_NOSNIFF: Readonly<Record<string, string>> = Object.freeze({ 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+
+// The two header sets nearly every Status answer uses are shared constants; others are copied
+// key by key (a spread plus properties is slow in V8).
+function withContentType(extra: Record<string, string>): Readonly<Record<string, string>> {
+  const keys = Object.keys(extra);
+  if (keys.length === 0) return JSON_ONLY;
+  if (keys.length === 1 && extra['X-Content-Type-Options'] === 'nosniff') return JSON_NOSNIFF;
+  const out: Record<string, string> = { 'Content-Type': 'application/json' };
+  for (const k of keys) out[k] = extra[k] as string;
+  return out;
+}
+
 export function statusResponse(status: Status, pretty: boolean, extraHeaders: Record<string, string> = {}): EngineResponse {
   return {
     status: status.code,
-    headers: { 'Content-Type': 'application/json', ...extraHeaders },
+    headers: withContentType(extraHeaders),
     body: encodeObject(status, pretty),
     statusObject: status,
   };

@@ -31,7 +31,18 @@ function stringArray(list: readonly string[]): string {
   return `[${list.map(goJSONString).join(',')}]`;
 }
 
+const userJSONCache = new WeakMap<AuditUserInfo, string>();
+
 function userJSON(u: AuditUserInfo): string {
+  // Events of one user repeat the same bytes; frozen users are encoded once.
+  const known = userJSONCache.get(u);
+  if (known !== undefined) return known;
+  const json = encodeUser(u);
+  if (Object.isFrozen(u)) userJSONCache.set(u, json);
+  return json;
+}
+
+function encodeUser(u: AuditUserInfo): string {
   const parts: string[] = [];
   if (u.username) parts.push(`"username":${goJSONString(u.username)}`);
   if (u.uid) parts.push(`"uid":${goJSONString(u.uid)}`);
@@ -169,13 +180,20 @@ export function formatLegacy(e: AuditEvent): string {
  * toAuditUser({ name: 'alice', uid: '', groups: ['dev'], extra: {} }) // { username: 'alice', groups: ['dev'] }
  */
 export function toAuditUser(u: UserInfo): AuditUserInfo {
-  return {
-    ...(u.name ? { username: u.name } : {}),
-    ...(u.uid ? { uid: u.uid } : {}),
-    ...(u.groups.length > 0 ? { groups: [...u.groups] } : {}),
-    ...(Object.keys(u.extra).length > 0 ? { extra: Object.fromEntries(Object.entries(u.extra).map(([k, v]) => [k, [...v]])) } : {}),
-  };
+  // Authenticators hand out one frozen user per credential, so the copy is made once per user.
+  const known = auditUsers.get(u);
+  if (known) return known;
+  const out: { -readonly [K in keyof AuditUserInfo]: AuditUserInfo[K] } = {};
+  if (u.name) out.username = u.name;
+  if (u.uid) out.uid = u.uid;
+  if (u.groups.length > 0) out.groups = Object.freeze([...u.groups]);
+  if (Object.keys(u.extra).length > 0) out.extra = Object.freeze(Object.fromEntries(Object.entries(u.extra).map(([k, v]) => [k, Object.freeze([...v])])));
+  const frozen = Object.freeze(out);
+  auditUsers.set(u, frozen);
+  return frozen;
 }
+
+const auditUsers = new WeakMap<UserInfo, AuditUserInfo>();
 
 /** Header bytes as Go sees them: Node hands header values over as latin1 text. */
 function headerBytes(v: string): Buffer {
@@ -275,6 +293,9 @@ function firstHeader(v: string | readonly string[] | undefined): string {
   return typeof v === 'string' ? v : (v[0] ?? '');
 }
 
+// Peer address → its sourceIPs, for requests without forwarding headers (bounded).
+const peerOnly = new Map<string, readonly string[]>();
+
 /**
  * `utilnet.SourceIPs`: the X-Forwarded-For entries (trimmed, invalid ones skipped), then
  * X-Real-Ip unless already listed, then the connection's address unless it equals the last
@@ -287,15 +308,26 @@ export function sourceIPs(
   headers: Readonly<Record<string, string | readonly string[] | undefined>>,
   remoteAddress: string | undefined,
 ): string[] {
-  const ips: IP16[] = [];
   const forwarded = firstHeader(headers['x-forwarded-for']);
+  const realIP = firstHeader(headers['x-real-ip']);
+  // The common case, no forwarding headers: the answer depends on the peer address alone.
+  if (forwarded === '' && realIP === '' && remoteAddress) {
+    let known = peerOnly.get(remoteAddress);
+    if (!known) {
+      const ip = parseIP(remoteAddress);
+      known = Object.freeze(ip ? [formatIP(ip)] : []);
+      if (peerOnly.size >= 4096) peerOnly.clear();
+      peerOnly.set(remoteAddress, known);
+    }
+    return [...known];
+  }
+  const ips: IP16[] = [];
   if (forwarded !== '') {
     for (const part of forwarded.split(',')) {
       const ip = parseIP(part.trim());
       if (ip) ips.push(ip);
     }
   }
-  const realIP = firstHeader(headers['x-real-ip']);
   if (realIP !== '') {
     const ip = parseIP(realIP);
     if (ip && !ips.some((x) => sameIP(x, ip))) ips.push(ip);

@@ -29,6 +29,8 @@ import {
 } from './types.js';
 
 /** The error text kube-apiserver answers with when RequestReceived could not be stored. */
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const FAILED_TO_STORE_AUDIT_EVENT = 'failed to store audit event';
 
 
@@ -321,7 +323,7 @@ class Recorder implements AuditRecorder {
 
   responseStarted(code: number, status?: Omit<ResponseStatusInput, 'code'>): void {
     if (this.completed) return;
-    if (status && hasStatusFields(status)) this.logResponseStatus({ ...status, code });
+    if (status && hasStatusFields(status)) this.logResponseStatus(status, code);
     this.processCode(code);
   }
 
@@ -346,21 +348,24 @@ class Recorder implements AuditRecorder {
   }
 
   /** `SetEventResponseStatus` from a Status body: the bounded fields are copied. */
-  logResponseStatus(s: ResponseStatusInput): void {
-    this.ev.responseStatus = {
-      ...(s.status ? { status: s.status } : {}),
-      ...(s.message ? { message: s.message } : {}),
-      ...(s.reason ? { reason: s.reason } : {}),
-      ...(s.details ? { details: s.details } : {}),
-      code: s.code,
-    };
+  logResponseStatus(s: Omit<ResponseStatusInput, 'code'> & { readonly code?: number }, code: number = s.code ?? 0): void {
+    // Field by field, in Status order: spreads plus properties are slow in V8, and this is per request.
+    const st: Mutable<ResponseStatus> = {} as Mutable<ResponseStatus>;
+    if (s.status) st.status = s.status;
+    if (s.message) st.message = s.message;
+    if (s.reason) st.reason = s.reason;
+    if (s.details) st.details = s.details;
+    st.code = code;
+    this.ev.responseStatus = st;
   }
 
   /** `auditResponseWriter.processCode`: once per request. */
   processCode(code: number, emit = this.longRunning): void {
     if (this.codeProcessed) return;
     this.codeProcessed = true;
-    this.ev.responseStatus = { ...(this.ev.responseStatus ?? {}), code };
+    const prev = this.ev.responseStatus;
+    if (prev) (prev as Mutable<ResponseStatus>).code = code;
+    else this.ev.responseStatus = { code };
     if (emit) this.processStage('ResponseStarted');
   }
 

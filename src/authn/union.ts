@@ -13,6 +13,7 @@ import {
   type AuthenticationResult,
   type AuthenticationTrace,
   type AuthnRequest,
+  type UserInfo,
 } from './types.js';
 
 function mergeWarnings(a: readonly string[] | undefined, b: readonly string[] | undefined): readonly string[] | undefined {
@@ -50,8 +51,13 @@ export function unionAuthenticator(members: readonly Authenticator[]): Authentic
   };
 }
 
+type Authenticated = Extract<AuthenticationResult, { kind: 'authenticated' }>;
+
 /** Appends `system:authenticated` to every non-anonymous success that lacks both marker groups. */
 export function withAuthenticatedGroup(inner: Authenticator): Authenticator {
+  // Authenticators hand out the same frozen user for the same credential (token file, x509 per
+  // connection, the token cache), so the decorated copy is remembered per user object.
+  const decorated = new WeakMap<UserInfo, UserInfo>();
   return {
     name: inner.name,
     async authenticate(req: AuthnRequest): Promise<AuthenticationResult> {
@@ -61,7 +67,17 @@ export function withAuthenticatedGroup(inner: Authenticator): Authenticator {
       if (user.name === ANONYMOUS_USER) return r;
       if (user.groups.includes(AUTHENTICATED_GROUP) || user.groups.includes(UNAUTHENTICATED_GROUP)) return r;
       // Copy: never mutate what an authenticator handed us.
-      return { ...r, user: { ...user, groups: [...user.groups, AUTHENTICATED_GROUP] } };
+      let withGroup = decorated.get(user);
+      if (!withGroup) {
+        withGroup = Object.freeze({ name: user.name, uid: user.uid, groups: Object.freeze([...user.groups, AUTHENTICATED_GROUP]), extra: user.extra });
+        decorated.set(user, withGroup);
+      }
+      // Assembled field by field: a spread plus extra properties is slow in V8.
+      const out: { -readonly [K in keyof Authenticated]: Authenticated[K] } = { kind: 'authenticated', user: withGroup, authenticator: r.authenticator };
+      if (r.audiences) out.audiences = r.audiences;
+      if (r.warnings) out.warnings = r.warnings;
+      if (r.trace) out.trace = r.trace;
+      return out;
     },
   };
 }
