@@ -29,7 +29,7 @@ if (process.argv[2] === '--load') {
 }
 
 const quick = process.argv.includes('--quick');
-const duration = quick ? 5 : 15;
+const duration = quick ? 3 : 15;
 const connections = 16;
 const { SignJWT, exportJWK, generateKeyPair } = await import('jose');
 const { issueCertificate } = await import(join(root, 'dist/util/pki.js'));
@@ -138,7 +138,7 @@ const { JWTAuthenticatorSet } = await import(join(root, 'dist/authn/jwt/set.js')
 const compiled = validateAndCompileAuthenticationConfiguration(parseAuthenticationConfiguration(config));
 const set = new JWTAuthenticatorSet({ authenticators: compiled.jwt, algorithms: ALL_SIGNING_ALGORITHMS });
 if (!(await set.whenReady(5000))) throw new Error('issuer not discovered');
-const n = quick ? 1000 : 5000;
+const n = quick ? 300 : 5000;
 for (const alg of ['ES256', 'RS256']) {
   const fresh = await Promise.all(Array.from({ length: n }, (_, i) => sign(alg, `cold-${alg}-${i}`)));
   await set.authenticateToken(fresh[0]); // fetches the key set once

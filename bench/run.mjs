@@ -8,7 +8,7 @@ import { freePort, start } from './servers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
-const duration = quick ? 5 : 15;
+const duration = quick ? 3 : 15;
 const connections = 16;
 
 function load(url, headers = {}) {
