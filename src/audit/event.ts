@@ -22,13 +22,31 @@ import {
 const MAX_USER_AGENT_BYTES = 1024;
 const USER_AGENT_TRUNCATE_SUFFIX = '...TRUNCATED';
 
+// Events repeat a small vocabulary (levels, stages, verbs, URIs, agents, annotation keys and
+// reasons): quote each distinct string once (bounded). Audit IDs are unique and skip this.
+const quotedStrings = new Map<string, string>();
+const MAX_QUOTED = 4096;
+const MAX_QUOTED_LENGTH = 512;
+
+function quote(s: string): string {
+  let q = quotedStrings.get(s);
+  if (q === undefined) {
+    q = goJSONString(s);
+    if (s.length <= MAX_QUOTED_LENGTH) {
+      if (quotedStrings.size >= MAX_QUOTED) quotedStrings.clear();
+      quotedStrings.set(s, q);
+    }
+  }
+  return q;
+}
+
 function sortedKeys(o: Readonly<Record<string, unknown>>): string[] {
   // Go's encoding/json sorts map keys by their bytes.
   return Object.keys(o).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function stringArray(list: readonly string[]): string {
-  return `[${list.map(goJSONString).join(',')}]`;
+  return `[${list.map(quote).join(',')}]`;
 }
 
 const userJSONCache = new WeakMap<AuditUserInfo, string>();
@@ -106,12 +124,12 @@ export function responseStatusJSON(s: ResponseStatus): string {
  * logFile.write(serializeEvent(event) + '\n');
  */
 export function serializeEvent(e: AuditEvent, apiVersion: string = AUDIT_API_VERSION, withTypeMeta = true): string {
-  let out = withTypeMeta ? `{"kind":"Event","apiVersion":${goJSONString(apiVersion)},` : '{';
-  out += `"level":${goJSONString(e.level)},"auditID":${goJSONString(e.auditID)},"stage":${goJSONString(e.stage)}`;
-  out += `,"requestURI":${goJSONString(e.requestURI)},"verb":${goJSONString(e.verb)},"user":${userJSON(e.user)}`;
+  let out = withTypeMeta ? `{"kind":"Event","apiVersion":${quote(apiVersion)},` : '{';
+  out += `"level":${quote(e.level)},"auditID":${goJSONString(e.auditID)},"stage":${quote(e.stage)}`;
+  out += `,"requestURI":${quote(e.requestURI)},"verb":${quote(e.verb)},"user":${userJSON(e.user)}`;
   if (e.impersonatedUser) out += `,"impersonatedUser":${userJSON(e.impersonatedUser)}`;
   if (e.sourceIPs && e.sourceIPs.length > 0) out += `,"sourceIPs":${stringArray(e.sourceIPs)}`;
-  if (e.userAgent) out += `,"userAgent":${goJSONString(e.userAgent)}`;
+  if (e.userAgent) out += `,"userAgent":${quote(e.userAgent)}`;
   if (e.objectRef) out += `,"objectRef":${objectRefJSON(e.objectRef)}`;
   if (e.responseStatus) out += `,"responseStatus":${responseStatusJSON(e.responseStatus)}`;
   if (e.requestObject !== undefined) out += `,"requestObject":${e.requestObject}`;
@@ -121,7 +139,7 @@ export function serializeEvent(e: AuditEvent, apiVersion: string = AUDIT_API_VER
   if (e.annotations) {
     const keys = sortedKeys(e.annotations);
     if (keys.length > 0) {
-      out += `,"annotations":{${keys.map((k) => `${goJSONString(k)}:${goJSONString(e.annotations?.[k] ?? '')}`).join(',')}}`;
+      out += `,"annotations":{${keys.map((k) => `${quote(k)}:${quote(e.annotations?.[k] ?? '')}`).join(',')}}`;
     }
   }
   return `${out}}`;
