@@ -10,7 +10,8 @@ import { attributesFor } from './authz/attributes.js';
 import { hasImpersonationHeaders, impersonate, withoutImpersonationHeaders } from './authz/impersonation.js';
 import type { CanonicalURL, RequestInfo } from './request/types.js';
 import { parseRequestTarget } from './request/url.js';
-import { resolveRequestInfo, type RequestInfoResolution } from './request/requestinfo.js';
+import { firstHeader } from './request/headers.js';
+import { isLongRunning, resolveRequestInfo, type RequestInfoResolution } from './request/requestinfo.js';
 import {
   auditIDFromHeaders,
   auditNow,
@@ -22,7 +23,6 @@ import {
   type Auditor,
   type ResponseStatusInput,
 } from './audit/index.js';
-import { isLongRunning } from './request/requestinfo.js';
 import { badRequest, forbidden, internalError, isPrettyPrint, notFound, unauthorized, type EngineResponse } from './api/status.js';
 import { badRequestStatus } from './api/apierrors.js';
 
@@ -83,11 +83,6 @@ export interface Decision {
   readonly panic?: string;
   /** Answered before kube-apiserver's request-info and caching filters (no Cache-Control). */
   readonly early?: boolean;
-}
-
-function header(req: EngineRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : (v as string | undefined);
 }
 
 function responseStatus(r: EngineResponse): ResponseStatusInput {
@@ -162,7 +157,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
     // kube-apiserver's RequestInfo filter answers before caching, authentication and audit.
     return { auditID, url, info, response: internalError(url.requestURI, `failed to create RequestInfo: ${resolved.error}`), warnings, early: true };
   }
-  const pretty = isPrettyPrint(url.query, header(req, 'user-agent'));
+  const pretty = isPrettyPrint(url.query, firstHeader(req.headers, 'user-agent'));
   const auditor = snap.auditor?.enabled ? snap.auditor : undefined;
   // Built field by field and filled in as the request goes on: in V8, a spread followed by more
   // properties costs microseconds per object, and this runs for every audited request.
@@ -172,7 +167,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
     requestInfo: info,
     user: undefined,
     sourceIPs: sourceIPs(req.headers, req.remoteAddress),
-    userAgent: header(req, 'user-agent'),
+    userAgent: firstHeader(req.headers, 'user-agent'),
     receivedAt: auditNow(),
     longRunning: false,
   };
@@ -187,7 +182,7 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
       const response = unauthorized(pretty);
       if (auditor && auditInit) {
         const attemptMessage = authenticationFailureMessage({
-          authorization: header(req, 'authorization'),
+          authorization: firstHeader(req.headers, 'authorization'),
           accessTokenQuery: url.query.get('access_token') ?? undefined,
           clientCertificate: req.peerCertificate !== undefined,
         });

@@ -10,6 +10,7 @@ import { parse as parseYAML } from 'yaml';
 import type { HandlerContext } from '../engine.js';
 import { RequestBodyTooLargeError, type FieldError } from '../errors.js';
 import { goQuote } from '../util/goquote.js';
+import { firstHeader } from '../request/headers.js';
 import { badRequestStatus, entityTooLargeStatus, invalidStatus, unsupportedMediaTypeStatus } from './apierrors.js';
 import { GoJSONSyntaxError, jsonKindWord, parseGoJSON, type JsonNode } from './gojsonparse.js';
 import { decodeStruct, encodeStruct, type GoObject, type StructType } from './gotypes.js';
@@ -75,11 +76,6 @@ function inputSerializer(contentType: string | undefined): Serializer | undefine
   if (mediaType === 'application/yaml') return 'yaml';
   if (mediaType === 'application/vnd.kubernetes.protobuf') return 'protobuf';
   return undefined;
-}
-
-function headerValue(ctx: HandlerContext, name: string): string | undefined {
-  const v = ctx.request.headers[name];
-  return Array.isArray(v) ? v[0] : (v as string | undefined);
 }
 
 /** The first 30 bytes of a body as transformDecodeError quotes it. */
@@ -235,7 +231,7 @@ function decodeBody(serializer: Serializer, body: Uint8Array, target: DecodeTarg
  */
 export async function decodeCreateBody(ctx: HandlerContext, target: DecodeTarget): Promise<DecodeResult> {
   const pretty = ctx.pretty;
-  const serializer = inputSerializer(headerValue(ctx, 'content-type'));
+  const serializer = inputSerializer(firstHeader(ctx.request.headers, 'content-type'));
   if (!serializer) return { ok: false, response: unsupportedMediaTypeStatus(ACCEPTED_MEDIA_TYPES, pretty) };
 
   let body: Uint8Array;

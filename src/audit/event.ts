@@ -9,6 +9,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { UserInfo } from '../authn/types.js';
 import { goQuote } from '../util/goquote.js';
 import { goJSONString } from './gojson.js';
+import { firstHeader } from '../request/headers.js';
 import { formatMicroTime, formatRFC3339Nano } from './time.js';
 import {
   AUDIT_API_VERSION,
@@ -306,11 +307,6 @@ function sameIP(a: IP16, b: IP16): boolean {
   return true;
 }
 
-function firstHeader(v: string | readonly string[] | undefined): string {
-  if (v === undefined) return '';
-  return typeof v === 'string' ? v : (v[0] ?? '');
-}
-
 // Peer address → its sourceIPs, for requests without forwarding headers (bounded).
 const peerOnly = new Map<string, readonly string[]>();
 
@@ -326,8 +322,8 @@ export function sourceIPs(
   headers: Readonly<Record<string, string | readonly string[] | undefined>>,
   remoteAddress: string | undefined,
 ): string[] {
-  const forwarded = firstHeader(headers['x-forwarded-for']);
-  const realIP = firstHeader(headers['x-real-ip']);
+  const forwarded = (firstHeader(headers, 'x-forwarded-for') ?? '');
+  const realIP = (firstHeader(headers, 'x-real-ip') ?? '');
   // The common case, no forwarding headers: the answer depends on the peer address alone.
   if (forwarded === '' && realIP === '' && remoteAddress) {
     let known = peerOnly.get(remoteAddress);

@@ -5,6 +5,7 @@
  * asks the same token authenticators. A bad token there is an error (401), never anonymous.
  */
 import type { TokenAuthenticator } from './tokenfile.js';
+import { firstHeader } from '../request/headers.js';
 import type { Authenticator, AuthenticationResult, AuthnRequest } from './types.js';
 
 export const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
@@ -13,14 +14,10 @@ const NONE: AuthenticationResult = Object.freeze({ kind: 'none' });
 const CONNECTION_UPGRADE = /(^|.*,\s*)upgrade($|\s*,)/;
 const BASE64URL_RAW = /^[A-Za-z0-9_-]*$/;
 
-function first(v: string | readonly string[] | undefined): string {
-  return (Array.isArray(v) ? v[0] : (v as string | undefined)) ?? '';
-}
-
 /** wsstream.IsWebSocketRequest: `Upgrade: websocket` and a `Connection` that lists upgrade. */
 export function isWebSocketRequest(headers: AuthnRequest['headers']): boolean {
-  if (first(headers['upgrade']).toLowerCase() !== 'websocket') return false;
-  return CONNECTION_UPGRADE.test(first(headers['connection']).toLowerCase());
+  if ((firstHeader(headers, 'upgrade') ?? '').toLowerCase() !== 'websocket') return false;
+  return CONNECTION_UPGRADE.test((firstHeader(headers, 'connection') ?? '').toLowerCase());
 }
 
 /** Decodes as Go's base64.RawURLEncoding does (URL alphabet, no padding); undefined when invalid. */

@@ -12,6 +12,7 @@ import type { PeerCertificate, UserInfo } from '../authn/types.js';
 import type { PolicyRule, RBACTrace } from '../authz/index.js';
 import { PRIVILEGED_GROUP_AUTHORIZER_NAME } from '../authz/index.js';
 import type { RequestInfo } from '../request/types.js';
+import { firstHeader } from '../request/headers.js';
 import { ASSERTED_AUTHENTICATOR, type CheckIdentity } from './request.js';
 
 /** The explanatory line of each stage. */
@@ -77,11 +78,6 @@ function describeRequest(method: string, target: string, info: RequestInfo | und
   return `${method} ${target} → ${info.verb} ${what} ${where} (API group ${q(info.apiGroup)}, version ${info.apiVersion})`;
 }
 
-function header(headers: ExplainContext['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : (v as string | undefined);
-}
-
 /** Why anonymous did not answer this path (the JSON error when nobody authenticated). */
 function anonymousNote(ctx: ExplainContext, path: string): string {
   const anon = ctx.runtime.anonymous;
@@ -93,7 +89,7 @@ function anonymousNote(ctx: ExplainContext, path: string): string {
 
 /** What credential the request carried that nobody took, if any. */
 function credentialNote(ctx: ExplainContext): string | undefined {
-  const auth = header(ctx.headers, 'authorization');
+  const auth = firstHeader(ctx.headers, 'authorization');
   const notes: string[] = [];
   if (auth !== undefined && auth.trim() !== '') {
     const scheme = auth.trim().split(' ')[0] ?? '';

@@ -6,3 +6,4 @@
 export type { CanonicalURL, RequestInfo } from './types.js';
 export { parseRequestTarget } from './url.js';
 export { resolveRequestInfo, isLongRunning, type RequestInfoResolution } from './requestinfo.js';
+export { firstHeader, type HeaderMap } from './headers.js';
