@@ -17,9 +17,6 @@ import { decodeStruct, encodeStruct, type GoObject, type StructType } from './go
 import { decodeEnvelope, decodeProtobufObject, ProtobufError } from './protobuf.js';
 import type { EngineResponse } from './status.js';
 
-/** kube-apiserver's default limit on a decoded request body (3 MiB). */
-export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
-
 /** The media types kube-apiserver's serializer accepts in request bodies, in its order. */
 export const ACCEPTED_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'] as const;
 
