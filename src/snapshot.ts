@@ -91,6 +91,7 @@ export interface Runtime {
   /** JWT authenticators, the config watcher (`startReloading()` once serving) and `close()`. */
   readonly authentication: AuthenticationSetup;
   readonly clientCA?: string | undefined;
+  /** The health endpoints in force (a reload may add or remove `/readyz/jwt-authenticators`). */
   readonly health: readonly HealthEndpoint[];
   readonly shutdown: ReturnType<typeof shutdownCheck>;
   readonly anonymous: EffectiveAnonymous;
@@ -149,7 +150,6 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
   for (const w of auditor.warnings) logger.warn(w);
 
   const shutdown = shutdownCheck();
-  const health = defaultHealthEndpoints(shutdown, authentication.readyzChecks);
   const routes = new Map<string, Handler>(extraRoutes ?? []);
   routes.set('/metrics', metricsHandler(registry));
   // The review APIs answer with the same chains the engine enforces with.
@@ -161,11 +161,17 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
       return authentication.authenticator;
     },
   };
-  const handler = builtinHandler({ health, serverAddress, extra: routes, reviews });
-  let snapshot: EngineSnapshot = Object.freeze({ authenticator: authentication.authenticator, authorizer: authorization.authorizer, handler, auditor });
+  // The health endpoints (and so the routes) follow the configuration's /readyz checks.
+  const serving = (): { health: readonly HealthEndpoint[]; handler: Handler } => {
+    const health = defaultHealthEndpoints(shutdown, authentication.readyzChecks);
+    return { health, handler: builtinHandler({ health, serverAddress, extra: routes, reviews }) };
+  };
+  let served = serving();
+  let snapshot: EngineSnapshot = Object.freeze({ authenticator: authentication.authenticator, authorizer: authorization.authorizer, handler: served.handler, auditor });
   // A reload swaps the whole snapshot: a request decides against the old one or the new one.
   authentication.onChange((authenticator) => {
-    snapshot = Object.freeze({ ...snapshot, authenticator });
+    served = serving();
+    snapshot = Object.freeze({ ...snapshot, authenticator, handler: served.handler });
   });
   return {
     get snapshot() {
@@ -173,7 +179,9 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
     },
     authentication,
     clientCA,
-    health,
+    get health() {
+      return served.health;
+    },
     shutdown,
     anonymous,
     authorization,

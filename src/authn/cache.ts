@@ -3,9 +3,11 @@
  * (pkg/authentication/token/cache): successes are remembered for 10 s, failures not at all, keyed
  * by an HMAC (per-process random key) over the token and the requested audiences, so the token
  * itself is never stored and different audiences never share an entry. Concurrent misses for one
- * key share one lookup. A hit replays the stored result (warnings and trace included).
+ * key share one lookup. A hit replays the stored result (warnings and trace included). kube's
+ * `authentication_token_cache_*` metrics are reported through `metrics`.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { NOOP_TOKEN_CACHE_METRICS, type TokenCacheMetrics } from './cache-metrics.js';
 import type { TokenAuthenticator, TokenContext } from './tokenfile.js';
 import type { AuthenticationResult } from './types.js';
 
@@ -17,6 +19,8 @@ export interface TokenCacheOptions {
   /** Bound on entries (kube has none); the oldest goes first. */
   readonly maxEntries?: number;
   readonly now?: () => number;
+  /** Where hits, misses and fetches are counted (kube's stats.go); nowhere by default. */
+  readonly metrics?: TokenCacheMetrics;
 }
 
 export interface CachedTokenAuthenticator extends TokenAuthenticator {
@@ -47,6 +51,7 @@ export function cachedTokenAuthenticator(inner: TokenAuthenticator, o: TokenCach
   const failureTTL = o.failureTTLMs ?? 0;
   const maxEntries = o.maxEntries ?? 65_536;
   const now = o.now ?? Date.now;
+  const metrics = o.metrics ?? NOOP_TOKEN_CACHE_METRICS;
   const hmacKey = randomBytes(32);
   const entries = new Map<string, Entry>();
   const inflight = new Map<string, Promise<AuthenticationResult>>();
@@ -80,6 +85,29 @@ export function cachedTokenAuthenticator(inner: TokenAuthenticator, o: TokenCach
     }
   };
 
+  const lookUp = (key: string, token: string, context: TokenContext | undefined): Promise<AuthenticationResult> => {
+    metrics.fetchStarted();
+    // Assigned before the lookup's first await resolves, so the identity checks below see it.
+    let lookup: Promise<AuthenticationResult> | undefined;
+    lookup = (async () => {
+      let r: AuthenticationResult;
+      try {
+        r = await inner.authenticateToken(token, context);
+        // A clear() while the lookup ran means the configuration changed: do not store.
+        if (inflight.get(key) === lookup) store(key, r);
+      } catch {
+        // kube turns a panicking authenticator into this error; never crash the request.
+        r = { kind: 'error', message: 'authentication failed unexpectedly' };
+      } finally {
+        if (inflight.get(key) === lookup) inflight.delete(key);
+      }
+      metrics.fetchDone(r.kind !== 'error');
+      return r;
+    })();
+    inflight.set(key, lookup);
+    return lookup;
+  };
+
   return {
     name: inner.name,
     get size() {
@@ -90,31 +118,23 @@ export function cachedTokenAuthenticator(inner: TokenAuthenticator, o: TokenCach
       inflight.clear();
     },
     authenticateToken(token: string, context?: TokenContext): Promise<AuthenticationResult> | AuthenticationResult {
+      const started = performance.now();
       const key = keyOf(token, context);
       const hit = entries.get(key);
       if (hit) {
-        if (hit.expires > now()) return hit.result;
+        if (hit.expires > now()) {
+          metrics.hit(started);
+          return hit.result;
+        }
         entries.delete(key);
       }
-      const pending = inflight.get(key);
-      if (pending) return pending;
-      // Assigned before the lookup's first await resolves, so the identity checks below see it.
-      let lookup: Promise<AuthenticationResult> | undefined;
-      lookup = (async () => {
-        try {
-          const r = await inner.authenticateToken(token, context);
-          // A clear() while the lookup ran means the configuration changed: do not store.
-          if (inflight.get(key) === lookup) store(key, r);
-          return r;
-        } catch {
-          // kube turns a panicking authenticator into this error; never crash the request.
-          return { kind: 'error', message: 'authentication failed unexpectedly' } as const;
-        } finally {
-          if (inflight.get(key) === lookup) inflight.delete(key);
-        }
-      })();
-      inflight.set(key, lookup);
-      return lookup;
+      // A miss, whether it starts the lookup or joins one, is blocked until that lookup ends.
+      metrics.blocked(1);
+      return (inflight.get(key) ?? lookUp(key, token, context)).then((r) => {
+        metrics.blocked(-1);
+        metrics.miss(started);
+        return r;
+      });
     },
   };
 }

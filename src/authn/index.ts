@@ -8,6 +8,7 @@ export { bearerAuthenticator, bearerToken, unionTokenAuthenticator, EXTRA_SPACE_
 export { buildAuthenticator, type ChainOptions } from './chain.js';
 export { loadTokenFile, parseTokenFile, parseCsv, type TokenAuthenticator, type TokenContext, type TokenFile } from './tokenfile.js';
 export { cachedTokenAuthenticator, type CachedTokenAuthenticator, type TokenCacheOptions } from './cache.js';
+export { createTokenCacheMetrics, NOOP_TOKEN_CACHE_METRICS, type TokenCacheMetrics } from './cache-metrics.js';
 export { JWTAuthenticator, type JWTAuthenticatorOptions } from './jwt/authenticator.js';
 export { JWTAuthenticatorSet, type JWTAuthenticatorSetOptions } from './jwt/set.js';
 export { failOnErrorUnion, unionAuthenticator, withAuthenticatedGroup } from './union.js';

@@ -2,13 +2,15 @@
  * The authentication half of a runtime, as kube-apiserver's ToAuthenticationConfig + ApplyTo
  * assemble it: `--oidc-*` flag checks, `--authentication-config` (or the flags) validated with CEL
  * compiled, the anonymous decision, the JWT authenticators in the token union after the token
- * file, the request chain with its token cache, the `/readyz` check for issuers not discovered
- * yet, and the reload loop that swaps the JWT authenticators (and with them the whole chain).
+ * file, the request chain with its token cache and the cache's metrics, the `/readyz` check for
+ * issuers not discovered yet, and the reload loop that swaps the JWT authenticators (and with them
+ * the whole chain and that check).
  */
 import type { Registry } from 'prom-client';
 import { DoormanError, FieldErrorList, aggregateMessages } from '../errors.js';
 import { buildAuthenticator } from '../authn/chain.js';
 import type { TokenCacheOptions } from '../authn/cache.js';
+import { createTokenCacheMetrics } from '../authn/cache-metrics.js';
 import { createJWTMetrics, type JWTMetrics } from '../authn/jwt/metrics.js';
 import { JWTAuthenticatorSet } from '../authn/jwt/set.js';
 import type { TokenAuthenticator } from '../authn/tokenfile.js';
@@ -33,6 +35,14 @@ import { apiServerID, createAuthenticationConfigMetrics } from './reload-metrics
 /** kube-apiserver has no such check (kubernetes/kubernetes#134689); doorman names it so. */
 export const JWT_READYZ_CHECK = 'jwt-authenticators';
 
+/**
+ * The `/readyz` check of one JWT authenticator set: present only when it has issuers, so a
+ * configuration without `jwt` keeps kube-apiserver's exact listing.
+ */
+function jwtReadyzChecks(set: JWTAuthenticatorSet | undefined): readonly HealthCheck[] {
+  return set && set.members.length > 0 ? [{ name: JWT_READYZ_CHECK, check: () => set.healthCheck() }] : [];
+}
+
 export interface AuthenticationSetupOptions {
   /** --authentication-config */
   readonly authenticationConfig?: string | undefined;
@@ -56,9 +66,9 @@ export interface AuthenticationSetup {
   readonly authenticator: Authenticator | undefined;
   /** The JWT authenticators in force; undefined when neither the file nor the flags configure them. */
   readonly jwt: JWTAuthenticatorSet | undefined;
-  /** Checks to add to `/readyz`. */
+  /** Checks to add to `/readyz` for the configuration in force. Change on reload. */
   readonly readyzChecks: readonly HealthCheck[];
-  /** Registers a listener called with the new authenticator after each successful reload. */
+  /** Registers a listener called with the new authenticator after each successful reload (`readyzChecks` already new). */
   onChange(listener: (authenticator: Authenticator | undefined) => void): void;
   /** Starts watching --authentication-config (no-op without it). */
   startReloading(): void;
@@ -99,6 +109,9 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
     });
   let jwt = file || fromFlags ? build(checked.jwt) : undefined;
 
+  // One set of cache metrics for every chain a reload builds (kube's are process-wide).
+  const cacheMetrics = createTokenCacheMetrics(o.registry);
+  const tokenCache: TokenCacheOptions | false = o.timing?.tokenCache === false ? false : { ...o.timing?.tokenCache, metrics: cacheMetrics };
   const chain = (set: JWTAuthenticatorSet | undefined): Authenticator | undefined =>
     buildAuthenticator({
       clientCertificates: o.clientCertificates,
@@ -107,9 +120,10 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
       // union uncached (see buildAuthenticator). A reload with issuers rebuilds the chain.
       tokens: set && set.members.length > 0 ? [...o.tokens, set] : o.tokens,
       anonymous,
-      ...(o.timing?.tokenCache !== undefined ? { tokenCache: o.timing.tokenCache } : {}),
+      tokenCache,
     });
   let authenticator = chain(jwt);
+  let readyzChecks = jwtReadyzChecks(jwt);
   const listeners: ((a: Authenticator | undefined) => void)[] = [];
 
   let reloader: AuthenticationConfigReloader<JWTAuthenticatorSet> | undefined;
@@ -129,6 +143,7 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
         // A new chain means a new token cache: no result of the old configuration outlives the swap.
         jwt = next;
         authenticator = chain(next);
+        readyzChecks = jwtReadyzChecks(next);
         for (const gone of old?.issuers ?? []) if (!next.issuers.includes(gone)) jwtMetrics?.forgetIssuer(gone);
         for (const l of listeners) l(authenticator);
         return old;
@@ -136,9 +151,6 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
     });
   }
 
-  // Named only when the start-up configuration has issuers, so a file without `jwt` keeps
-  // kube-apiserver's exact /readyz listing; a reload that adds the first issuer adds no check.
-  const readyzChecks: HealthCheck[] = (jwt?.members.length ?? 0) > 0 ? [{ name: JWT_READYZ_CHECK, check: () => jwt?.healthCheck() }] : [];
   return {
     anonymous,
     get authenticator() {
@@ -147,7 +159,9 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
     get jwt() {
       return jwt;
     },
-    readyzChecks,
+    get readyzChecks() {
+      return readyzChecks;
+    },
     onChange(listener) {
       listeners.push(listener);
     },

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { metricHash } from '../authn/jwt/keyset.js';
+import { registeredMetric } from '../util/metrics.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -49,37 +50,24 @@ export interface AuthenticationConfigMetrics {
  * const m = createAuthenticationConfigMetrics(registry, apiServerID());
  */
 export function createAuthenticationConfigMetrics(registry: Registry, serverID: string): AuthenticationConfigMetrics {
-  const reuse = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
-  const reloads = reuse(
-    'apiserver_authentication_config_controller_automatic_reloads_total',
-    () =>
-      new Counter({
-        name: 'apiserver_authentication_config_controller_automatic_reloads_total',
-        help: '[BETA] Total number of automatic reloads of authentication configuration split by status and apiserver identity.',
-        labelNames: ['status', 'apiserver_id_hash'],
-        registers: [registry],
-      }),
-  );
-  const last = reuse(
-    'apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds',
-    () =>
-      new Gauge({
-        name: 'apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds',
-        help: '[BETA] Timestamp of the last automatic reload of authentication configuration split by status and apiserver identity.',
-        labelNames: ['status', 'apiserver_id_hash'],
-        registers: [registry],
-      }),
-  );
-  const info = reuse(
-    'apiserver_authentication_config_controller_last_config_info',
-    () =>
-      new Gauge({
-        name: 'apiserver_authentication_config_controller_last_config_info',
-        help: '[ALPHA] Information about the last applied authentication configuration with hash as label, split by apiserver identity.',
-        labelNames: ['apiserver_id_hash', 'hash'],
-        registers: [registry],
-      }),
-  );
+  const reloads = registeredMetric(registry, Counter, {
+    name: 'apiserver_authentication_config_controller_automatic_reloads_total',
+    help: '[BETA] Total number of automatic reloads of authentication configuration split by status and apiserver identity.',
+    labelNames: ['status', 'apiserver_id_hash'],
+    registers: [registry],
+  });
+  const last = registeredMetric(registry, Gauge, {
+    name: 'apiserver_authentication_config_controller_automatic_reload_last_timestamp_seconds',
+    help: '[BETA] Timestamp of the last automatic reload of authentication configuration split by status and apiserver identity.',
+    labelNames: ['status', 'apiserver_id_hash'],
+    registers: [registry],
+  });
+  const info = registeredMetric(registry, Gauge, {
+    name: 'apiserver_authentication_config_controller_last_config_info',
+    help: '[ALPHA] Information about the last applied authentication configuration with hash as label, split by apiserver identity.',
+    labelNames: ['apiserver_id_hash', 'hash'],
+    registers: [registry],
+  });
   const apiserver_id_hash = metricHash(serverID);
   const record = (status: 'success' | 'failure'): void => {
     // Label objects in name order: prom-client prints them as given, the Go client sorts them.

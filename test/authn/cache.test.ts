@@ -1,7 +1,9 @@
-/** The token cache: successes for 10 s, failures never, audiences apart, one lookup per concurrent miss. */
+/** The token cache: successes for 10 s, failures never, audiences apart, one lookup per concurrent miss, kube's metrics. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
 import { cachedTokenAuthenticator } from '../../src/authn/cache.js';
+import { createTokenCacheMetrics } from '../../src/authn/cache-metrics.js';
 import type { TokenAuthenticator, TokenContext } from '../../src/authn/tokenfile.js';
 import type { AuthenticationResult } from '../../src/authn/types.js';
 
@@ -75,4 +77,36 @@ test('a throwing authenticator is an error result, never a crash; entries are bo
   const small = cachedTokenAuthenticator({ name: 'y', authenticateToken: (t) => ok(t) }, { maxEntries: 2 });
   for (const t of ['a', 'b', 'c']) await small.authenticateToken(t);
   assert.equal(small.size, 2);
+});
+
+test('kube\'s token cache metrics: hits, misses, one fetch per concurrent miss, in-flight and blocked', async () => {
+  const registry = new Registry();
+  let release: (r: AuthenticationResult) => void = () => undefined;
+  const inner: TokenAuthenticator = {
+    name: 'slow',
+    authenticateToken: (t) => (t === 'bad' ? { kind: 'error', message: 'nope' } : new Promise<AuthenticationResult>((r) => (release = r))),
+  };
+  const c = cachedTokenAuthenticator(inner, { metrics: createTokenCacheMetrics(registry) });
+  const value = async (series: string): Promise<number> => {
+    const line = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  };
+  const waiting = [c.authenticateToken('t'), c.authenticateToken('t'), c.authenticateToken('t')];
+  assert.equal(await value('authentication_token_cache_active_fetch_count{status="in_flight"}'), 1);
+  assert.equal(await value('authentication_token_cache_active_fetch_count{status="blocked"}'), 3);
+  release(ok('t'));
+  await Promise.all(waiting);
+  await c.authenticateToken('t');
+  await c.authenticateToken('bad');
+  assert.equal(await value('authentication_token_cache_active_fetch_count{status="in_flight"}'), 0);
+  assert.equal(await value('authentication_token_cache_active_fetch_count{status="blocked"}'), 0);
+  assert.equal(await value('authentication_token_cache_request_total{status="miss"}'), 4);
+  assert.equal(await value('authentication_token_cache_request_total{status="hit"}'), 1);
+  assert.equal(await value('authentication_token_cache_fetch_total{status="ok"}'), 1);
+  assert.equal(await value('authentication_token_cache_fetch_total{status="error"}'), 1);
+  assert.equal(await value('authentication_token_cache_request_duration_seconds_count{status="miss"}'), 4);
+  assert.equal(await value('authentication_token_cache_request_duration_seconds_count{status="hit"}'), 1);
+  // A second cache on the same registry (a reload's new chain) reuses the metrics.
+  cachedTokenAuthenticator(inner, { metrics: createTokenCacheMetrics(registry) });
+  assert.equal(await value('authentication_token_cache_request_total{status="hit"}'), 1);
 });

@@ -6,6 +6,7 @@
  * are given in name order so the text matches the Go client's.
  */
 import { Gauge, Histogram, type Registry } from 'prom-client';
+import { registeredMetric } from '../../util/metrics.js';
 import { metricHash } from './keyset.js';
 
 export interface JWTMetrics {
@@ -18,11 +19,6 @@ export interface JWTMetrics {
 
 export const NOOP_JWT_METRICS: JWTMetrics = { observeLatency: () => undefined, jwksFetched: () => undefined, forgetIssuer: () => undefined };
 
-function existing<T>(registry: Registry, name: string, ctor: abstract new (...args: never[]) => T): T | undefined {
-  const m = registry.getSingleMetric(name);
-  return m instanceof ctor ? m : undefined;
-}
-
 /**
  * Registers (or reuses, after a reload) the JWT metrics on `registry`.
  *
@@ -30,31 +26,25 @@ function existing<T>(registry: Registry, name: string, ctor: abstract new (...ar
  * const m = createJWTMetrics(registry, 'apiserver-abc');
  */
 export function createJWTMetrics(registry: Registry, apiServerID: string): JWTMetrics {
-  const latency =
-    existing(registry, 'apiserver_authentication_jwt_authenticator_latency_seconds', Histogram) ??
-    new Histogram({
-      name: 'apiserver_authentication_jwt_authenticator_latency_seconds',
-      help: '[ALPHA] Latency of jwt authentication operations in seconds. This is the time spent authenticating a token for cache miss only (i.e. when the token is not found in the cache).',
-      labelNames: ['result', 'jwt_issuer_hash'],
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    });
-  const fetchTime =
-    existing(registry, 'apiserver_authentication_jwt_authenticator_jwks_fetch_last_timestamp_seconds', Gauge) ??
-    new Gauge({
-      name: 'apiserver_authentication_jwt_authenticator_jwks_fetch_last_timestamp_seconds',
-      help: '[ALPHA] Timestamp of the last successful or failed JWKS fetch split by result, api server identity and jwt issuer for the JWT authenticator.',
-      labelNames: ['result', 'jwt_issuer_hash', 'apiserver_id_hash'],
-      registers: [registry],
-    });
-  const keySetInfo =
-    existing(registry, 'apiserver_authentication_jwt_authenticator_jwks_fetch_last_key_set_info', Gauge) ??
-    new Gauge({
-      name: 'apiserver_authentication_jwt_authenticator_jwks_fetch_last_key_set_info',
-      help: '[ALPHA] Information about the last JWKS fetched by the JWT authenticator with hash as label, split by api server identity and jwt issuer.',
-      labelNames: ['jwt_issuer_hash', 'apiserver_id_hash', 'hash'],
-      registers: [registry],
-    });
+  const latency = registeredMetric(registry, Histogram, {
+    name: 'apiserver_authentication_jwt_authenticator_latency_seconds',
+    help: '[ALPHA] Latency of jwt authentication operations in seconds. This is the time spent authenticating a token for cache miss only (i.e. when the token is not found in the cache).',
+    labelNames: ['result', 'jwt_issuer_hash'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const fetchTime = registeredMetric(registry, Gauge, {
+    name: 'apiserver_authentication_jwt_authenticator_jwks_fetch_last_timestamp_seconds',
+    help: '[ALPHA] Timestamp of the last successful or failed JWKS fetch split by result, api server identity and jwt issuer for the JWT authenticator.',
+    labelNames: ['result', 'jwt_issuer_hash', 'apiserver_id_hash'],
+    registers: [registry],
+  });
+  const keySetInfo = registeredMetric(registry, Gauge, {
+    name: 'apiserver_authentication_jwt_authenticator_jwks_fetch_last_key_set_info',
+    help: '[ALPHA] Information about the last JWKS fetched by the JWT authenticator with hash as label, split by api server identity and jwt issuer.',
+    labelNames: ['jwt_issuer_hash', 'apiserver_id_hash', 'hash'],
+    registers: [registry],
+  });
   const apiServerIDHash = metricHash(apiServerID);
   // One key-set series per issuer: the previous hash is removed when a new one arrives.
   const lastHash = new Map<string, string>();
