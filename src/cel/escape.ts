@@ -1,7 +1,7 @@
 /**
- * Kubernetes' CEL identifier escaping, undone on field selection: `claims.kubernetes__dot__io`
- * reads the claim `kubernetes.io`, as kube-apiserver 1.34+ does for `claims` and `user.extra`
- * (k8s.io/apiserver/pkg/cel/escaping.go). The index form `claims["kubernetes.io"]` never needs it.
+ * Kubernetes' CEL identifier escaping (k8s.io/apiserver/pkg/cel/escaping.go), undone on every
+ * string-key lookup in a token's claims and a user's extra, as kube-apiserver 1.34+ does:
+ * `claims.kubernetes__dot__io` (and `claims['kubernetes__dot__io']`) read the claim `kubernetes.io`.
  */
 
 /** CEL's reserved words; `__<word>__` stands for the word itself. */

@@ -1,27 +1,26 @@
 /**
  * doorman's CEL: kube-apiserver's authentication environment (`claims` as `map(string, any)`,
- * `user` as `kubernetes.UserInfo`) over @bufbuild/cel. Expressions are parsed, type-checked and
- * planned once, at load, so a bad expression is a field error at start-up in cel-go's words
- * (`compilation failed: ERROR: <input>:1:8: ...`, `must evaluate to bool`); each evaluation runs
- * under a cost budget of kube's per-call limit and reports errors as text, never by throwing.
+ * `user` as `kubernetes.UserInfo`) with the libraries kube-apiserver's base environment carries.
+ * Expressions are parsed, type-checked and planned once, at load, so a bad expression is a field
+ * error at start-up in cel-go's words (`compilation failed: ERROR: <input>:1:8: ...`,
+ * `must evaluate to bool`); each evaluation runs under kube's per-call cost limit and reports
+ * errors as text, never by throwing.
  */
-import {
-  CelScalar,
-  celEnv,
-  celFunc,
-  isCelError,
-  isCelList,
-  mapType,
-  parse,
-  plan,
-  type CelEnv,
-  type CelInput,
-  type CelValue,
-} from '@bufbuild/cel';
-import { checkExpression, type CheckEnv, type CheckIssue, type Expr, type Overload } from './check.js';
-import { unescapeIdentifier } from './escape.js';
-import { LIBRARY } from './library.js';
-import { ANY, BOOL, STRING, fromCelType, listOf, mapOf, typeString, type CheckType } from './types.js';
+import type { Expr } from './ast.js';
+import { walk } from './ast.js';
+import { checkExpression, type CheckEnv, type CheckIssue } from './check.js';
+import type { FunctionDecl } from './decl.js';
+import { plan } from './eval.js';
+import { LIBRARIES } from './lib/index.js';
+import { LISTS } from './lists.js';
+import { OPTIONAL } from './optional.js';
+import { parse, ParseError } from './parse.js';
+import { STANDARD } from './stdlib.js';
+import { programError, validateAST } from './validate.js';
+import { ANY, BOOL, STRING, listOf, mapOf, typeString, type CheckType } from './types.js';
+import { CelMap, CelObject, fromJSON, type CelValue } from './value.js';
+
+export type { CelValue } from './value.js';
 
 /** kube-apiserver's `PerCallLimit`: the cost one evaluation of one expression may spend. */
 export const PER_CALL_COST_LIMIT = 1_000_000;
@@ -41,6 +40,7 @@ export interface CompiledExpression {
   readonly outputType: string;
   /** True when the expression selects `<operand>.<field>` anywhere (kube's hasSelectExp). */
   selects(operand: string, field: string): boolean;
+  /** Evaluates against the variable's value: decoded JSON claims, or a user info object. */
   evaluate(value: unknown): CelEvaluation;
 }
 
@@ -51,21 +51,6 @@ export interface CelCompileError {
 }
 
 export type CompileResult = { readonly ok: true; readonly program: CompiledExpression } | { readonly ok: false; readonly error: CelCompileError };
-
-const COST_FUNCTION = '@doorman.cost';
-const COST_EXCEEDED = 'operation cancelled: actual cost limit exceeded';
-
-// Evaluation is synchronous, so one budget shared by all programs is enough: it is reset at the
-// start of each evaluation and charged by the comprehension loops of the one running. Once it
-// is spent every loop stops at its next condition and the evaluation reports the limit, whatever
-// value the expression would have had.
-let budget = 0;
-let exceeded = false;
-const costFunction = celFunc(COST_FUNCTION, [CelScalar.INT, CelScalar.DYN], CelScalar.DYN, (n, condition) => {
-  budget -= Number(n);
-  if (budget < 0) exceeded = true;
-  return exceeded ? false : condition;
-});
 
 const USER_TYPE: CheckType = {
   kind: 'object',
@@ -78,28 +63,22 @@ const USER_TYPE: CheckType = {
   ]),
 };
 
-interface Environment {
-  readonly runtime: CelEnv;
-  readonly check: CheckEnv;
-}
-
-function environment(variable: CelVariable): Environment {
-  const runtime = celEnv({ funcs: [...LIBRARY, costFunction], variables: { [variable]: mapType(CelScalar.STRING, CelScalar.DYN) } });
-  const functions = new Map<string, Overload[]>();
-  for (const f of runtime.funcs) {
-    if (f.name === COST_FUNCTION) continue;
-    const overload: Overload = {
-      ...(f.target ? { target: fromCelType(f.target) } : {}),
-      params: f.arguments.map(fromCelType),
-      result: fromCelType(f.result),
-    };
-    functions.set(f.name, [...(functions.get(f.name) ?? []), overload]);
+/** Every declaration, merged by function name. */
+function functions(): ReadonlyMap<string, FunctionDecl> {
+  const byName = new Map<string, FunctionDecl>();
+  for (const d of [...STANDARD, ...OPTIONAL, ...LISTS, ...LIBRARIES]) {
+    const prev = byName.get(d.name);
+    byName.set(d.name, prev ? { name: d.name, overloads: [...prev.overloads, ...d.overloads] } : d);
   }
-  const type = variable === 'claims' ? mapOf(STRING, ANY) : USER_TYPE;
-  return { runtime, check: { variables: new Map([[variable, type]]), functions } };
+  return byName;
 }
 
-const ENVIRONMENTS: Readonly<Record<CelVariable, Environment>> = { claims: environment('claims'), user: environment('user') };
+const FUNCTIONS = functions();
+
+const ENVIRONMENTS: Readonly<Record<CelVariable, CheckEnv>> = {
+  claims: { variables: new Map([['claims', mapOf(STRING, ANY)]]), functions: FUNCTIONS },
+  user: { variables: new Map([['user', USER_TYPE]]), functions: FUNCTIONS },
+};
 
 /** cel-go's issue rendering: `ERROR: <input>:L:C: msg` plus the source line and a caret. */
 function formatIssues(source: string, issues: readonly CheckIssue[]): string {
@@ -120,84 +99,33 @@ function formatIssues(source: string, issues: readonly CheckIssue[]): string {
     .join('\n');
 }
 
-function visit(e: Expr | undefined, fn: (e: Expr) => void): void {
-  if (!e) return;
-  fn(e);
-  const k = e.exprKind;
-  switch (k.case) {
-    case 'selectExpr':
-      visit(k.value.operand, fn);
-      break;
-    case 'callExpr':
-      visit(k.value.target, fn);
-      for (const a of k.value.args) visit(a, fn);
-      break;
-    case 'listExpr':
-      for (const a of k.value.elements) visit(a, fn);
-      break;
-    case 'structExpr':
-      for (const entry of k.value.entries) {
-        if (entry.keyKind.case === 'mapKey') visit(entry.keyKind.value, fn);
-        visit(entry.value, fn);
-      }
-      break;
-    case 'comprehensionExpr':
-      for (const x of [k.value.iterRange, k.value.accuInit, k.value.loopCondition, k.value.loopStep, k.value.result]) visit(x, fn);
-      break;
-    default:
-      break;
+/** Builds the runtime value of `user` from a user info (missing fields are their zero values). */
+function userValue(v: unknown): CelValue {
+  const u = (v ?? {}) as { username?: unknown; uid?: unknown; groups?: unknown; extra?: unknown };
+  const extra = CelMap.fromJSON((u.extra ?? {}) as Record<string, unknown>);
+  return new CelObject(
+    'kubernetes.UserInfo',
+    new Map<string, CelValue>([
+      ['username', typeof u.username === 'string' ? u.username : ''],
+      ['uid', typeof u.uid === 'string' ? u.uid : ''],
+      ['groups', Array.isArray(u.groups) ? u.groups.map(fromJSON) : []],
+      ['extra', extra],
+    ]),
+  );
+}
+
+// One token's claims are evaluated by several expressions: convert them once.
+const converted = new WeakMap<object, CelValue>();
+
+function rootValue(variable: CelVariable, v: unknown): CelValue {
+  if (v instanceof CelObject || v instanceof CelMap) return v;
+  const key = (v ?? {}) as object;
+  let out = converted.get(key);
+  if (out === undefined) {
+    out = variable === 'user' ? userValue(v) : CelMap.fromJSON(key as Record<string, unknown>);
+    converted.set(key, out);
   }
-}
-
-function nodeCount(e: Expr | undefined): number {
-  let n = 0;
-  visit(e, () => n++);
-  return n;
-}
-
-/**
- * Prepares a checked AST for planning: field selections undo Kubernetes' identifier escaping, and
- * every comprehension's loop condition is wrapped in a call that charges the budget (kube charges
- * cel-go's cost model; doorman charges each iteration the size of the loop's condition and step).
- */
-function instrument(root: Expr): void {
-  let nextId = 0n;
-  visit(root, (e) => {
-    if (e.id > nextId) nextId = e.id;
-  });
-  visit(root, (e) => {
-    const k = e.exprKind;
-    if (k.case === 'selectExpr') {
-      const field = unescapeIdentifier(k.value.field);
-      if (field !== undefined) k.value.field = field;
-    } else if (k.case === 'comprehensionExpr' && k.value.loopCondition) {
-      const condition = k.value.loopCondition;
-      const cost = BigInt(Math.max(1, nodeCount(k.value.loopStep) + nodeCount(condition)));
-      const charge = {
-        $typeName: 'cel.expr.Expr',
-        id: ++nextId,
-        exprKind: {
-          case: 'callExpr',
-          value: {
-            $typeName: 'cel.expr.Expr.Call',
-            function: COST_FUNCTION,
-            args: [
-              { $typeName: 'cel.expr.Expr', id: ++nextId, exprKind: { case: 'constExpr', value: { $typeName: 'cel.expr.Constant', constantKind: { case: 'int64Value', value: cost } } } },
-              condition,
-            ],
-          },
-        },
-      };
-      k.value.loopCondition = charge as unknown as Expr;
-    }
-  });
-}
-
-/** cel-go's wording for the few runtime errors whose text differs in @bufbuild/cel. */
-function runtimeMessage(m: string): string {
-  const missing = /^field not found: (.*)$/.exec(m);
-  if (missing) return `no such key: ${missing[1] ?? ''}`;
-  return m;
+  return out;
 }
 
 /**
@@ -209,49 +137,34 @@ function runtimeMessage(m: string): string {
  */
 export function compileExpression(expression: string, variable: CelVariable, returns: CelReturnType): CompileResult {
   const env = ENVIRONMENTS[variable];
-  let parsed: ReturnType<typeof parse>;
+  let parsed: Expr;
   try {
     parsed = parse(expression);
   } catch (e) {
-    const err = e as { rawMessage?: string; message?: string; location?: { start?: { offset?: number } } };
-    const issue: CheckIssue = { offset: err.location?.start?.offset ?? 0, message: `Syntax error: ${err.rawMessage ?? err.message ?? String(e)}` };
-    return { ok: false, error: { type: 'Invalid', detail: `compilation failed: ${formatIssues(expression, [issue])}` } };
+    const issues: readonly CheckIssue[] = e instanceof ParseError ? e.issues : [{ offset: 0, message: `Syntax error: ${String(e)}` }];
+    return { ok: false, error: { type: 'Invalid', detail: `compilation failed: ${formatIssues(expression, issues)}` } };
   }
-  const { type, issues } = checkExpression(parsed.expr, parsed.sourceInfo?.positions ?? {}, expression, env.check);
+  const checked = checkExpression(parsed, env);
+  const issues = checked.issues.length > 0 ? checked.issues : validateAST(parsed, checked.types);
   if (issues.length > 0) return { ok: false, error: { type: 'Invalid', detail: `compilation failed: ${formatIssues(expression, issues)}` } };
-  if (returns === 'bool' && typeString(type) !== typeString(BOOL)) return { ok: false, error: { type: 'Invalid', detail: 'must evaluate to bool' } };
+  if (returns === 'bool' && typeString(checked.type) !== typeString(BOOL)) return { ok: false, error: { type: 'Invalid', detail: 'must evaluate to bool' } };
   const selections = new Set<string>();
-  visit(parsed.expr, (e) => {
-    const k = e.exprKind;
-    if (k.case === 'selectExpr' && k.value.operand?.exprKind.case === 'identExpr') selections.add(`${k.value.operand.exprKind.value.name}.${k.value.field}`);
+  walk(parsed, (e) => {
+    if (e.kind === 'select' && e.operand.kind === 'ident') selections.add(`${e.operand.name}.${e.field}`);
   });
-  instrument(parsed.expr);
-  let run: (ctx: Record<string, CelInput>) => CelValue;
-  try {
-    const planned = plan(env.runtime, parsed);
-    run = (ctx) => planned(ctx) as CelValue;
-  } catch (e) {
-    return { ok: false, error: { type: 'Invalid', detail: `program instantiation failed: ${(e as Error).message}` } };
-  }
-  const program: CompiledExpression = {
+  const instantiation = programError(parsed);
+  if (instantiation !== undefined) return { ok: false, error: { type: 'Invalid', detail: `program instantiation failed: ${instantiation}` } };
+  const program = plan(parsed, checked, FUNCTIONS, variable);
+  const compiled: CompiledExpression = {
     expression,
-    outputType: typeString(type),
+    outputType: typeString(checked.type),
     selects: (operand, field) => selections.has(`${operand}.${field}`),
     evaluate(value: unknown): CelEvaluation {
-      budget = PER_CALL_COST_LIMIT;
-      exceeded = false;
-      try {
-        const r = run({ [variable]: value as CelInput });
-        if (exceeded) return { ok: false, error: COST_EXCEEDED };
-        if (isCelError(r)) return { ok: false, error: runtimeMessage(r.message) };
-        return { ok: true, value: r };
-      } catch (e) {
-        // @bufbuild/cel reports errors as values; a throw is a bug there, never a crash here.
-        return { ok: false, error: e instanceof Error ? e.message : String(e) };
-      }
+      const r = program.run(rootValue(variable, value), PER_CALL_COST_LIMIT);
+      return 'error' in r ? { ok: false, error: r.error } : { ok: true, value: r.value };
     },
   };
-  return { ok: true, program };
+  return { ok: true, program: compiled };
 }
 
 /**
@@ -261,9 +174,9 @@ export function compileExpression(expression: string, variable: CelVariable, ret
 export function celStringList(v: CelValue): { ok: true; values: string[] } | { ok: false } {
   if (typeof v === 'string') return { ok: true, values: v === '' ? [] : [v] };
   if (v === null) return { ok: true, values: [] };
-  if (isCelList(v)) {
+  if (Array.isArray(v)) {
     const out: string[] = [];
-    for (const item of v as Iterable<CelValue>) {
+    for (const item of v as readonly CelValue[]) {
       if (typeof item !== 'string') return { ok: false };
       if (item !== '') out.push(item);
     }

@@ -1,9 +1,8 @@
 /**
  * The static types doorman's CEL checker reasons with, printed the way cel-go prints them in
  * compile errors (`map(string, any)`, `list(string)`, `kubernetes.UserInfo`), plus the
- * conversion from @bufbuild/cel's runtime type descriptors used in function signatures.
+ * type parameters that library declarations use.
  */
-import type { CelType } from '@bufbuild/cel';
 
 export type ScalarName = 'bool' | 'int' | 'uint' | 'double' | 'string' | 'bytes' | 'null_type';
 
@@ -16,6 +15,10 @@ export type CheckType =
   | { readonly kind: 'map'; readonly key: CheckType; readonly value: CheckType }
   | { readonly kind: 'object'; readonly name: string; readonly fields?: ReadonlyMap<string, CheckType> }
   | { readonly kind: 'type' }
+  /** `optional_type(T)`. */
+  | { readonly kind: 'optional'; readonly elem: CheckType }
+  /** A type parameter of a declaration (`A` in `list(A).distinct() -> list(A)`), bound per call. */
+  | { readonly kind: 'param'; readonly name: string }
   /** The type of an expression that already failed to check: it raises no further errors. */
   | { readonly kind: 'error' };
 
@@ -32,6 +35,12 @@ export const STRING = scalar('string');
 export const BYTES = scalar('bytes');
 export const NULL = scalar('null_type');
 export const listOf = (elem: CheckType): CheckType => ({ kind: 'list', elem });
+export const optionalOf = (elem: CheckType): CheckType => ({ kind: 'optional', elem });
+export const param = (name: string): CheckType => ({ kind: 'param', name });
+/** An opaque library type (`net.IP`) or a well-known object type, by name. */
+export const named = (name: string): CheckType => ({ kind: 'object', name });
+export const TIMESTAMP = named('google.protobuf.Timestamp');
+export const DURATION = named('google.protobuf.Duration');
 export const mapOf = (key: CheckType, value: CheckType): CheckType => ({ kind: 'map', key, value });
 
 /** cel-go's rendering of a type. */
@@ -51,6 +60,10 @@ export function typeString(t: CheckType): string {
       return t.name;
     case 'type':
       return 'type';
+    case 'optional':
+      return `optional_type(${typeString(t.elem)})`;
+    case 'param':
+      return t.name;
     case 'error':
       return '*error*';
   }
@@ -58,7 +71,7 @@ export function typeString(t: CheckType): string {
 
 /** True for the types that accept, and are accepted by, anything. */
 export function isDynamic(t: CheckType): boolean {
-  return t.kind === 'dyn' || t.kind === 'any' || t.kind === 'error';
+  return t.kind === 'dyn' || t.kind === 'any' || t.kind === 'error' || t.kind === 'param';
 }
 
 /** Whether a value of type `arg` may be passed where `param` is expected. */
@@ -75,6 +88,8 @@ export function isAssignable(param: CheckType, arg: CheckType): boolean {
       return arg.kind === 'object' && arg.name === param.name;
     case 'type':
       return arg.kind === 'type';
+    case 'optional':
+      return arg.kind === 'optional' && isAssignable(param.elem, arg.elem);
     default:
       return true;
   }
@@ -89,20 +104,4 @@ export function joinTypes(types: readonly CheckType[]): CheckType {
   const first = types[0];
   if (first === undefined) return DYN;
   return types.every((t) => sameType(t, first)) ? first : DYN;
-}
-
-/** Converts a @bufbuild/cel function-signature type. */
-export function fromCelType(t: CelType): CheckType {
-  switch (t.kind) {
-    case 'scalar':
-      if (t.name === 'dyn') return DYN;
-      if (t.name === 'type') return TYPE;
-      return scalar(t.name as ScalarName);
-    case 'list':
-      return listOf(fromCelType(t.element));
-    case 'map':
-      return mapOf(fromCelType(t.key), fromCelType(t.value));
-    case 'object':
-      return { kind: 'object', name: t.name };
-  }
 }

@@ -6,7 +6,7 @@
  * username, groups, uid, extra, required claims, claim validation, user validation) with kube's
  * messages. Every failure is an error result (a 401); the trace on the result explains it.
  */
-import type { CelValue } from '@bufbuild/cel';
+import type { CelValue } from '../../cel/index.js';
 import type { CompiledExpression } from '../../cel/index.js';
 import { celStringList } from '../../cel/index.js';
 import type { CompiledJWTAuthenticator } from '../../config/authentication.js';

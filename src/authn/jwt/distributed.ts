@@ -5,12 +5,15 @@
  * own issuer (discovered lazily, in the background, like kube's asyncIDTokenVerifier) and the
  * claim copied over. Results are not cached, as in kube.
  */
-import type { IssuerClient } from './http.js';
+import { ResponseBodyError, type IssuerClient } from './http.js';
 import { RemoteKeySet } from './keyset.js';
 import { discoverProvider } from './provider.js';
 import { checkAudiences, untrustedIssuerOrError, verifyIDToken } from './verifier.js';
 import { goQuote } from '../../util/goquote.js';
-import { cannotUnmarshal } from './gowords.js';
+import { cannotUnmarshal, cannotUnmarshalField } from './gowords.js';
+
+/** The string fields of kube's `endpoint` struct. */
+const ENDPOINT_FIELDS: ReadonlySet<string> = new Set(['endpoint', 'access_token', 'JWT']);
 
 export interface ClaimResolverOptions {
   readonly claim: string;
@@ -70,24 +73,31 @@ export class ClaimResolver {
     const claim = this.o.claim;
     if (Object.prototype.hasOwnProperty.call(claims, claim)) return;
     if (!Object.prototype.hasOwnProperty.call(claims, '_claim_names')) return;
+    // kube decodes both claims whole (map[string]string, map[string]endpoint) before the lookup;
+    // encoding/json reports the first mismatch in document order, a null entry being empty.
     const names = claims['_claim_names'];
-    if (names !== null && (typeof names !== 'object' || Array.isArray(names) || Object.values(names).some((x) => typeof x !== 'string'))) {
-      throw new Error(`oidc: error parsing distributed claim names: ${cannotUnmarshal(names, 'map[string]string')}`);
+    if (names !== null) {
+      if (typeof names !== 'object' || Array.isArray(names)) throw new Error(`oidc: error parsing distributed claim names: ${cannotUnmarshal(names, 'map[string]string')}`);
+      const bad = Object.values(names).find((x) => x !== null && typeof x !== 'string');
+      if (bad !== undefined) throw new Error(`oidc: error parsing distributed claim names: ${cannotUnmarshal(bad, 'string')}`);
     }
     if (!Object.prototype.hasOwnProperty.call(claims, '_claim_sources')) throw new Error('oidc: no claim sources');
     const sources = claims['_claim_sources'];
-    if (sources !== null && (typeof sources !== 'object' || Array.isArray(sources))) {
-      throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshal(sources, 'map[string]oidc.endpoint')}`);
+    if (sources !== null) {
+      if (typeof sources !== 'object' || Array.isArray(sources)) throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshal(sources, 'map[string]oidc.endpoint')}`);
+      for (const ep of Object.values(sources)) {
+        if (ep === null) continue;
+        if (typeof ep !== 'object' || Array.isArray(ep)) throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshal(ep, 'oidc.endpoint')}`);
+        for (const [f, x] of Object.entries(ep as Record<string, unknown>)) {
+          if (ENDPOINT_FIELDS.has(f) && x !== null && typeof x !== 'string') throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshalField(x, 'endpoint', f, 'string')}`);
+        }
+      }
     }
-    const src = (names as Record<string, string> | null)?.[claim];
+    const src = (names as Record<string, string | null> | null)?.[claim];
     if (src === undefined) return;
-    const ep = (sources as Record<string, unknown> | null)?.[src];
-    if (ep === undefined) throw new Error(`id token _claim_names contained a source ${src} missing in _claims_sources`);
-    const endpoint = ep !== null && typeof ep === 'object' ? (ep as Record<string, unknown>) : {};
-    for (const f of ['endpoint', 'access_token', 'JWT']) {
-      const x = endpoint[f];
-      if (x !== undefined && x !== null && typeof x !== 'string') throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshal(x, 'string')}`);
-    }
+    const ep = (sources as Record<string, unknown> | null)?.[src ?? ''];
+    if (ep === undefined) throw new Error(`id token _claim_names contained a source ${src ?? ''} missing in _claims_sources`);
+    const endpoint = (ep ?? {}) as Record<string, unknown>;
     const url = typeof endpoint['endpoint'] === 'string' ? endpoint['endpoint'] : '';
     if (url === '') return; // An aggregated claim (JWT) is not supported, as in kube.
     const accessToken = typeof endpoint['access_token'] === 'string' ? endpoint['access_token'] : '';
@@ -98,7 +108,9 @@ export class ClaimResolver {
       if (res.status < 200 || res.status > 226) throw new Error(`error while getting distributed claim JWT: ${res.statusLine}`);
       jwt = res.body.toString('utf8');
     } catch (e) {
-      throw new Error(`while getting distributed claim ${goQuote(claim)}: ${(e as Error).message}`);
+      // kube words a body it could not read itself.
+      const why = e instanceof ResponseBodyError ? 'could not decode distributed claim response' : (e as Error).message;
+      throw new Error(`while getting distributed claim ${goQuote(claim)}: ${why}`);
     }
     const peek = untrustedIssuerOrError(jwt);
     if ('error' in peek) throw new Error(`getting untrusted issuer from endpoint ${url} failed for claim ${goQuote(claim)}: ${peek.error}`);

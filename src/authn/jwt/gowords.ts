@@ -20,6 +20,16 @@ export function cannotUnmarshal(v: unknown, goType: string): string {
   return `json: cannot unmarshal ${goJSONKind(v)} into Go value of type ${goType}`;
 }
 
+/**
+ * `json: cannot unmarshal <kind> into Go struct field <struct>.<path> of type <type>`: how
+ * encoding/json words a type mismatch inside a struct. It also words so an error that a field's
+ * own UnmarshalJSON returned (go-oidc's `audience`, `jsonTime`), the caller's decoder adding the
+ * field it was decoding; map keys are never part of the path.
+ */
+export function cannotUnmarshalField(v: unknown, struct: string, path: string, goType: string): string {
+  return `json: cannot unmarshal ${goJSONKind(v)} into Go struct field ${struct}.${path} of type ${goType}`;
+}
+
 /** A JSON.parse failure in encoding/json's words. */
 export function goJSONSyntaxError(text: string, e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);

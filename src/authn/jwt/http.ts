@@ -20,6 +20,14 @@ export interface IssuerResponse {
   readonly body: Buffer;
 }
 
+/**
+ * The response arrived but its body could not be read (`unable to read response body: <reason>`):
+ * go-oidc words this failure itself, without the `get keys failed` its request errors carry.
+ */
+export class ResponseBodyError extends Error {
+  override readonly name = 'ResponseBodyError';
+}
+
 export interface IssuerClient {
   /**
    * GETs `url`; rejects with an Error worded like Go's client error. Never follows redirects.
@@ -96,7 +104,7 @@ export function issuerClient(o: { readonly ca?: string | undefined; readonly tim
               }
               chunks.push(c);
             });
-            res.on('error', (e) => reject(new Error(`unable to read response body: ${e.message}`)));
+            res.on('error', (e) => reject(new ResponseBodyError(`unable to read response body: ${e.message}`)));
             res.on('end', () => {
               const status = res.statusCode ?? 0;
               resolve({ status, statusLine: `${status} ${res.statusMessage || STATUS_CODES[status] || ''}`.trimEnd(), headers: res.headers, body: Buffer.concat(chunks) });

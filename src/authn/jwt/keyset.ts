@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';
-import type { IssuerClient } from './http.js';
-import { goJSONSyntaxError, unmarshalRespError } from './gowords.js';
+import { ResponseBodyError, type IssuerClient } from './http.js';
+import { cannotUnmarshal, cannotUnmarshalField, goJSONSyntaxError, unmarshalRespError } from './gowords.js';
 
 /** go-oidc's keysExpiryDelta. */
 const EXPIRY_DELTA_MS = 30_000;
@@ -113,6 +113,7 @@ export class RemoteKeySet {
       res = await this.client.get(this.jwksURI);
     } catch (e) {
       this.observer.fetched('failure');
+      if (e instanceof ResponseBodyError) throw e;
       throw new Error(`oidc: get keys failed ${(e as Error).message}`);
     }
     const body = res.body.toString('utf8');
@@ -124,7 +125,7 @@ export class RemoteKeySet {
     if ('error' in parsed) {
       this.observer.fetched('failure');
       const ct = res.headers['content-type'];
-      throw new Error(`oidc: failed to decode keys: ${parsed.syntax ? unmarshalRespError(typeof ct === 'string' ? ct : undefined, parsed.error) : parsed.error} ${body}`);
+      throw new Error(`oidc: failed to decode keys: ${unmarshalRespError(typeof ct === 'string' ? ct : undefined, parsed.error)} ${body}`);
     }
     this.keys = parsed.keys;
     this.expiry = Math.max(fetchedAt, cacheExpiry(res.headers, fetchedAt));
@@ -133,23 +134,35 @@ export class RemoteKeySet {
   }
 }
 
-/** Decodes a JWKS document as go-jose's JSONWebKeySet does: a bad entry fails the whole set. */
-function parseKeySet(body: string): { keys: CachedKey[] } | { error: string; syntax: boolean } {
+/** rawJSONWebKey's string fields; go-jose's own json package words a mismatch without the field. */
+const KEY_STRING_FIELDS: ReadonlySet<string> = new Set(['use', 'kty', 'kid', 'crv', 'alg']);
+
+/**
+ * Decodes a JWKS document into go-jose's JSONWebKeySet as encoding/json does: `null` is an empty
+ * set, and a bad entry fails the whole set. Key material is checked only when a key is used.
+ */
+function parseKeySet(body: string): { keys: CachedKey[] } | { error: string } {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
   } catch (e) {
-    return { error: goJSONSyntaxError(body, e), syntax: true };
+    return { error: goJSONSyntaxError(body, e) };
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { error: 'json: cannot unmarshal into Go value of type jose.JSONWebKeySet', syntax: false };
+  if (doc === null) return { keys: [] };
+  if (typeof doc !== 'object' || Array.isArray(doc)) return { error: cannotUnmarshal(doc, 'jose.JSONWebKeySet') };
   const raw = (doc as { keys?: unknown }).keys;
   if (raw === undefined || raw === null) return { keys: [] };
-  if (!Array.isArray(raw)) return { error: 'json: cannot unmarshal into Go struct field JSONWebKeySet.keys of type []jose.JSONWebKey', syntax: false };
+  if (!Array.isArray(raw)) return { error: cannotUnmarshalField(raw, 'JSONWebKeySet', 'keys', '[]jose.JSONWebKey') };
   const keys: CachedKey[] = [];
   for (const entry of raw as unknown[]) {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { error: 'json: cannot unmarshal into Go value of type jose.rawJSONWebKey', syntax: false };
-    const jwk = entry as JWK;
-    if (typeof jwk.kty !== 'string' || !KEY_TYPES.has(jwk.kty)) return { error: `go-jose/go-jose: unknown json web key type '${String(jwk.kty ?? '')}'`, syntax: false };
+    // JSONWebKey.UnmarshalJSON also runs for null: an entry with no kty.
+    if (entry !== null && (typeof entry !== 'object' || Array.isArray(entry))) return { error: cannotUnmarshal(entry, 'jose.rawJSONWebKey') };
+    const fields = (entry ?? {}) as Record<string, unknown>;
+    const bad = Object.entries(fields).find(([k, v]) => KEY_STRING_FIELDS.has(k) && v !== null && typeof v !== 'string');
+    if (bad) return { error: cannotUnmarshal(bad[1], 'string') };
+    const jwk = fields as JWK;
+    const kty = typeof jwk.kty === 'string' ? jwk.kty : '';
+    if (!KEY_TYPES.has(kty)) return { error: `go-jose/go-jose: unknown json web key type '${kty}'` };
     keys.push({ kid: typeof jwk.kid === 'string' ? jwk.kid : '', jwk, imported: new Map() });
   }
   return { keys };

@@ -5,7 +5,7 @@
  * `jwks_uri` present (kube 1.35 requires it). Errors carry go-oidc's words.
  */
 import type { IssuerClient } from './http.js';
-import { cannotUnmarshal, goJSONKind, goJSONSyntaxError, unmarshalRespError } from './gowords.js';
+import { cannotUnmarshal, cannotUnmarshalField, goJSONSyntaxError, unmarshalRespError } from './gowords.js';
 import { goQuote } from '../../util/goquote.js';
 
 export interface ProviderMetadata {
@@ -18,7 +18,8 @@ export function wellKnownURL(issuerURL: string): string {
   return `${issuerURL.endsWith('/') ? issuerURL.slice(0, -1) : issuerURL}/.well-known/openid-configuration`;
 }
 
-const STRING_FIELDS = ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint'] as const;
+const STRING_FIELDS: ReadonlySet<string> = new Set(['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint']);
+const ALGS_FIELD = 'id_token_signing_alg_values_supported';
 
 /** Fetches and checks the discovery document; rejects with go-oidc's message. */
 export async function discoverProvider(client: IssuerClient, issuerURL: string, discoveryURL?: string): Promise<ProviderMetadata> {
@@ -27,25 +28,28 @@ export async function discoverProvider(client: IssuerClient, issuerURL: string, 
   const body = res.body.toString('utf8');
   if (res.status !== 200) throw new Error(`${res.statusLine}: ${body}`);
   const ct = res.headers['content-type'];
+  // go-oidc's unmarshalResp words every decoding failure, syntax or type, by the Content-Type.
+  const decodeError = (why: string): Error =>
+    new Error(`oidc: failed to decode provider discovery object: ${unmarshalRespError(typeof ct === 'string' ? ct : undefined, why)}`);
   let doc: unknown;
   try {
     doc = JSON.parse(body);
   } catch (e) {
-    throw new Error(`oidc: failed to decode provider discovery object: ${unmarshalRespError(typeof ct === 'string' ? ct : undefined, goJSONSyntaxError(body, e))}`);
+    throw decodeError(goJSONSyntaxError(body, e));
   }
-  const decodeError = (why: string): Error => new Error(`oidc: failed to decode provider discovery object: ${why}`);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     if (doc === null) throw new Error(`oidc: issuer did not match the issuer returned by provider, expected ${goQuote(issuerURL)} got ""`);
     throw decodeError(cannotUnmarshal(doc, 'oidc.providerJSON'));
   }
   const d = doc as Record<string, unknown>;
-  for (const f of STRING_FIELDS) {
-    const v = d[f];
-    if (v !== undefined && v !== null && typeof v !== 'string') throw decodeError(`json: cannot unmarshal ${goJSONKind(v)} into Go struct field providerJSON.${f} of type string`);
-  }
-  const algs = d['id_token_signing_alg_values_supported'];
-  if (algs !== undefined && algs !== null && !(Array.isArray(algs) && algs.every((a) => typeof a === 'string'))) {
-    throw decodeError('json: cannot unmarshal into Go struct field providerJSON.id_token_signing_alg_values_supported of type []string');
+  // encoding/json reports the first mismatch in document order.
+  for (const [f, v] of Object.entries(d)) {
+    if (STRING_FIELDS.has(f) && v !== null && typeof v !== 'string') throw decodeError(cannotUnmarshalField(v, 'providerJSON', f, 'string'));
+    if (f === ALGS_FIELD && v !== null) {
+      if (!Array.isArray(v)) throw decodeError(cannotUnmarshalField(v, 'providerJSON', f, '[]string'));
+      const bad = v.find((a) => a !== null && typeof a !== 'string');
+      if (bad !== undefined) throw decodeError(cannotUnmarshalField(bad, 'providerJSON', f, 'string'));
+    }
   }
   const issuer = typeof d['issuer'] === 'string' ? d['issuer'] : '';
   if (issuer !== issuerURL) throw new Error(`oidc: issuer did not match the issuer returned by provider, expected ${goQuote(issuerURL)} got ${goQuote(issuer)}`);

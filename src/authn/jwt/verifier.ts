@@ -5,7 +5,7 @@
  * set. Also the unverified `iss` peek kube-apiserver uses to decide whose token it is.
  */
 import type { RemoteKeySet } from './keyset.js';
-import { cannotUnmarshal, goJSONKind, goJSONSyntaxError, goQuotedList, goTime } from './gowords.js';
+import { cannotUnmarshal, cannotUnmarshalField, goJSONKind, goJSONSyntaxError, goQuotedList, goTime } from './gowords.js';
 import { goQuote } from '../../util/goquote.js';
 
 const GOOGLE_LEGACY_ISSUER = 'accounts.google.com';
@@ -48,6 +48,9 @@ export function untrustedIssuer(token: string): string | undefined {
   return s === GOOGLE_LEGACY_ISSUER ? GOOGLE_ISSUER : s;
 }
 
+/** reflect's name for the anonymous struct kube's untrustedIssuer decodes into. */
+const PEEK_STRUCT = 'struct { Issuer string "json:\\"iss\\"" }';
+
 /** The untrusted issuer with kube's reason when there is none (for distributed claims' messages). */
 export function untrustedIssuerOrError(token: string): { iss: string } | { error: string } {
   if (token.trimStart().startsWith('{')) return { error: 'token is not compact JWT' };
@@ -62,7 +65,8 @@ export function untrustedIssuerOrError(token: string): { iss: string } | { error
   } catch (e) {
     return { error: `while unmarshaling token: ${goJSONSyntaxError(text, e)}` };
   }
-  const iss = typeof claims === 'object' && claims !== null ? (claims as { iss?: unknown }).iss : undefined;
+  if (claims !== null && (typeof claims !== 'object' || Array.isArray(claims))) return { error: `while unmarshaling token: ${cannotUnmarshal(claims, PEEK_STRUCT)}` };
+  const iss = claims !== null ? (claims as { iss?: unknown }).iss : undefined;
   if (iss !== undefined && iss !== null && typeof iss !== 'string') return { error: `while unmarshaling token: json: cannot unmarshal ${goJSONKind(iss)} into Go struct field .iss of type string` };
   const s = typeof iss === 'string' ? iss : '';
   return { iss: s === GOOGLE_LEGACY_ISSUER ? GOOGLE_ISSUER : s };
@@ -90,18 +94,42 @@ export class VerifyError extends Error {
   override readonly name = 'VerifyError';
 }
 
-/** go-oidc's jsonTime: a number (fraction dropped) or a numeric string; undefined is the zero time. */
-function jsonTime(v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
+/** Thrown by a field's own UnmarshalJSON: encoding/json stops at the first one. */
+class FieldError extends VerifyError {}
+
+/**
+ * go-oidc's jsonTime (`exp`, `iat`, `nbf`): a number (fraction dropped) or a string holding one.
+ * Its UnmarshalJSON also runs for `null` and then fails on the empty json.Number; only the `*jsonTime`
+ * `nbf` treats `null` as absent, which the caller handles.
+ */
+function jsonTime(v: unknown, field: string): number {
   if (typeof v === 'number') return Math.trunc(v) * 1000;
   if (typeof v === 'string') {
-    if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(v)) throw new VerifyError(`oidc: failed to unmarshal claims: json: invalid number literal, trying to unmarshal ${goQuote(JSON.stringify(v))} into Number`);
+    if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(v)) throw new FieldError(`json: invalid number literal, trying to unmarshal ${goQuote(JSON.stringify(v))} into Number`);
     return Math.trunc(Number(v)) * 1000;
   }
-  throw new VerifyError(`oidc: failed to unmarshal claims: ${cannotUnmarshal(v, 'json.Number')}`);
+  if (v === null) throw new FieldError('strconv.ParseFloat: parsing "": invalid syntax');
+  throw new FieldError(cannotUnmarshalField(v, 'idToken', field, 'json.Number'));
 }
 
-/** Decodes the payload into go-oidc's idToken struct; returns the claims and the fields it needs. */
+/** go-oidc's audience: a string, or a list of strings (`null` entries are ""); `null` is [""]. */
+function audience(v: unknown): string[] {
+  if (typeof v === 'string' || v === null) return [v ?? ''];
+  if (!Array.isArray(v)) throw new FieldError(cannotUnmarshalField(v, 'idToken', 'aud', '[]string'));
+  const bad = v.find((a) => typeof a !== 'string' && a !== null);
+  if (bad !== undefined) throw new FieldError(cannotUnmarshalField(bad, 'idToken', 'aud', 'string'));
+  return v.map((a) => (typeof a === 'string' ? a : ''));
+}
+
+/** A string-typed idToken or claimSource field: `null` leaves it empty. */
+const isGoString = (v: unknown): boolean => v === null || typeof v === 'string';
+
+/**
+ * Decodes the payload into go-oidc's idToken struct as encoding/json does: fields in document
+ * order; an error from a field's own UnmarshalJSON (`aud`, `exp`, `iat`, `nbf`) stops at once,
+ * while a plain type mismatch is remembered and reported only if nothing stops the decoding.
+ * Returns the claims and the fields verification needs.
+ */
 function decodeStandardClaims(payloadText: string): {
   claims: Record<string, unknown>;
   issuer: string;
@@ -119,41 +147,84 @@ function decodeStandardClaims(payloadText: string): {
     throw new VerifyError(`oidc: failed to unmarshal claims: ${cannotUnmarshal(claims, 'oidc.idToken')}`);
   }
   const c = claims as Record<string, unknown>;
-  for (const f of ['iss', 'sub', 'nonce', 'at_hash'] as const) {
-    const v = c[f];
-    if (v !== undefined && v !== null && typeof v !== 'string') {
-      throw new VerifyError(`oidc: failed to unmarshal claims: json: cannot unmarshal ${goJSONKind(v)} into Go struct field idToken.${f} of type string`);
-    }
-  }
   let audiences: string[] = [];
-  const aud = c['aud'];
-  if (typeof aud === 'string') audiences = [aud];
-  else if (Array.isArray(aud)) {
-    const bad = aud.find((a) => typeof a !== 'string' && a !== null);
-    if (bad !== undefined) throw new VerifyError(`oidc: failed to unmarshal claims: ${cannotUnmarshal(bad, 'string')}`);
-    audiences = aud.map((a) => (typeof a === 'string' ? a : ''));
-  } else if (aud !== undefined && aud !== null) {
-    throw new VerifyError(`oidc: failed to unmarshal claims: ${cannotUnmarshal(aud, '[]string')}`);
-  }
-  const expiry = jsonTime(c['exp']);
-  jsonTime(c['iat']);
-  const notBefore = jsonTime(c['nbf']);
-  const names = c['_claim_names'];
-  if (names !== undefined && names !== null) {
-    if (typeof names !== 'object' || Array.isArray(names) || Object.values(names).some((v) => typeof v !== 'string')) {
-      throw new VerifyError(`oidc: failed to unmarshal claims: json: cannot unmarshal ${goJSONKind(names)} into Go struct field idToken._claim_names of type map[string]string`);
+  let expiry: number | undefined;
+  let notBefore: number | undefined;
+  let saved: string | undefined;
+  const save = (why: string): void => {
+    saved ??= why;
+  };
+  try {
+    for (const [k, v] of Object.entries(c)) {
+      switch (k) {
+        case 'iss':
+        case 'sub':
+        case 'nonce':
+        case 'at_hash':
+          if (!isGoString(v)) save(cannotUnmarshalField(v, 'idToken', k, 'string'));
+          break;
+        case 'aud':
+          audiences = audience(v);
+          break;
+        case 'exp':
+          expiry = jsonTime(v, k);
+          break;
+        case 'iat':
+          jsonTime(v, k);
+          break;
+        case 'nbf':
+          notBefore = v === null ? undefined : jsonTime(v, k);
+          break;
+        case '_claim_names':
+          if (v === null) break;
+          if (typeof v !== 'object' || Array.isArray(v)) save(cannotUnmarshalField(v, 'idToken', k, 'map[string]string'));
+          else {
+            const bad = Object.values(v).find((x) => !isGoString(x));
+            if (bad !== undefined) save(cannotUnmarshalField(bad, 'idToken', k, 'string'));
+          }
+          break;
+        case '_claim_sources':
+          if (v === null) break;
+          if (typeof v !== 'object' || Array.isArray(v)) save(cannotUnmarshalField(v, 'idToken', k, 'map[string]oidc.claimSource'));
+          else {
+            for (const src of Object.values(v)) {
+              if (src === null) continue;
+              if (typeof src !== 'object' || Array.isArray(src)) {
+                save(cannotUnmarshalField(src, 'idToken', k, 'oidc.claimSource'));
+                continue;
+              }
+              for (const [f, x] of Object.entries(src as Record<string, unknown>)) {
+                if ((f === 'endpoint' || f === 'access_token') && !isGoString(x)) save(cannotUnmarshalField(x, 'claimSource', `${k}.${f}`, 'string'));
+              }
+            }
+          }
+          break;
+      }
     }
+  } catch (e) {
+    if (e instanceof FieldError) throw new VerifyError(`oidc: failed to unmarshal claims: ${e.message}`);
+    throw e;
   }
-  const sources = c['_claim_sources'];
-  if (sources !== undefined && sources !== null && (typeof sources !== 'object' || Array.isArray(sources))) {
-    throw new VerifyError(`oidc: failed to unmarshal claims: json: cannot unmarshal ${goJSONKind(sources)} into Go struct field idToken._claim_sources of type map[string]oidc.claimSource`);
-  }
-  // Distributed claim references must name a source that exists.
-  for (const src of Object.values((names ?? {}) as Record<string, string>)) {
-    if (src === '') throw new VerifyError('oidc: failed to obtain source from claim name');
+  if (saved !== undefined) throw new VerifyError(`oidc: failed to unmarshal claims: ${saved}`);
+  // Distributed claim references must name a source that exists (a null name is "").
+  const names = (c['_claim_names'] ?? {}) as Record<string, string | null>;
+  const sources = c['_claim_sources'] as Record<string, unknown> | null | undefined;
+  for (const src of Object.values(names)) {
+    if (src === null || src === '') throw new VerifyError('oidc: failed to obtain source from claim name');
     if (!sources || !Object.prototype.hasOwnProperty.call(sources, src)) throw new VerifyError('oidc: source does not exist');
   }
   return { claims: c, issuer: typeof c['iss'] === 'string' ? c['iss'] : '', audiences, expiry, notBefore };
+}
+
+/**
+ * A string header go-jose's rawHeader.sanitized reads (`alg`, `kid`, `nonce`): `null` is absent;
+ * another non-string fails with its words (`failed to unmarshal algorithm: <json error>: "<raw>"`).
+ */
+function headerString(hdr: Record<string, unknown>, key: string, what: string): string {
+  const v = hdr[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  throw new VerifyError(`oidc: malformed jwt: failed to unmarshal ${what}: ${cannotUnmarshal(v, 'string')}: ${goQuote(JSON.stringify(v))}`);
 }
 
 /**
@@ -164,21 +235,25 @@ export async function verifyIDToken(raw: string, v: VerifierConfig): Promise<Ver
   const parts = raw.split('.');
   if (parts.length !== 3) throw new VerifyError('oidc: malformed jwt: go-jose/go-jose: compact JWS format must have three parts');
   const [h = '', p = '', s = ''] = parts;
-  // go-jose tolerates padding on the header and signature; the payload went through kube's peek.
-  const headerBytes = decodeBase64URL(h.replace(/=+$/, ''));
+  // go-jose v2 decodes each part with base64.RawURLEncoding: padding is an illegal byte.
+  const headerBytes = decodeBase64URL(h);
   if (!headerBytes) throw new VerifyError(`oidc: malformed jwt: illegal base64 data at input byte ${base64ErrorAt(h)}`);
-  if (!decodeBase64URL(s.replace(/=+$/, ''))) throw new VerifyError(`oidc: malformed jwt: illegal base64 data at input byte ${base64ErrorAt(s)}`);
+  if (!decodeBase64URL(s)) throw new VerifyError(`oidc: malformed jwt: illegal base64 data at input byte ${base64ErrorAt(s)}`);
   const headerText = headerBytes.toString('utf8');
-  let header: unknown;
-  try {
-    header = JSON.parse(headerText);
-  } catch (e) {
-    throw new VerifyError(`oidc: malformed jwt: ${goJSONSyntaxError(headerText, e)}`);
+  // An empty protected header is not parsed at all, and a `null` one decodes to an empty map.
+  let header: unknown = {};
+  if (headerText !== '') {
+    try {
+      header = JSON.parse(headerText) ?? {};
+    } catch (e) {
+      throw new VerifyError(`oidc: malformed jwt: ${goJSONSyntaxError(headerText, e)}`);
+    }
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new VerifyError(`oidc: malformed jwt: ${cannotUnmarshal(header, 'jose.rawHeader')}`);
   const hdr = header as Record<string, unknown>;
-  if (hdr['alg'] !== undefined && typeof hdr['alg'] !== 'string') throw new VerifyError('oidc: malformed jwt: go-jose/go-jose: invalid alg header');
-  if (hdr['kid'] !== undefined && typeof hdr['kid'] !== 'string') throw new VerifyError('oidc: malformed jwt: go-jose/go-jose: invalid kid header');
+  const alg = headerString(hdr, 'alg', 'algorithm');
+  const kid = headerString(hdr, 'kid', 'key ID');
+  headerString(hdr, 'nonce', 'nonce');
   const payload = decodeBase64URL(p);
   if (!payload) throw new VerifyError(`oidc: malformed jwt: oidc: malformed jwt payload: illegal base64 data at input byte ${base64ErrorAt(p)}`);
 
@@ -195,10 +270,9 @@ export async function verifyIDToken(raw: string, v: VerifierConfig): Promise<Ver
   if (t.notBefore !== undefined && now + NBF_LEEWAY_MS < t.notBefore) {
     throw new VerifyError(`oidc: current time ${goTime(now, true)} before the nbf (not before) time: ${goTime(t.notBefore)}`);
   }
-  const alg = typeof hdr['alg'] === 'string' ? hdr['alg'] : '';
   if (!v.algorithms.includes(alg)) throw new VerifyError(`oidc: id token signed with unsupported algorithm, expected ${goQuotedList(v.algorithms)} got ${goQuote(alg)}`);
   try {
-    await v.keySet.verify(raw, typeof hdr['kid'] === 'string' ? hdr['kid'] : '', alg);
+    await v.keySet.verify(raw, kid, alg);
   } catch (e) {
     throw new VerifyError(`failed to verify signature: ${(e as Error).message}`);
   }

@@ -89,7 +89,7 @@ test('CEL mapping failures, each with its message', async () => {
   assert.equal(await reason(cel, noSub), "oidc: error evaluating username claim expression: expression ''cel:' + claims.sub' resulted in error: no such key: sub");
   assert.equal(
     await reason(cel, good({ roles: [1] })),
-    "oidc: error evaluating group claim expression: expression 'has(claims.roles) ? claims.roles.map(r, 'role:' + r) : []' resulted in error: found no matching overload for '_+_' applied to '(string, double)'",
+    "oidc: error evaluating group claim expression: expression 'has(claims.roles) ? claims.roles.map(r, 'role:' + r) : []' resulted in error: no such overload",
   );
   assert.equal(await reason(cel, good({ uid: 42 })), 'oidc: error evaluating uid claim expression: uid claim expression must return a string');
   const noUID = good();
@@ -163,6 +163,12 @@ test('distributed claims: the groups claim fetched from the source named in the 
   email.distributed = { status: 200, body: await email.sign(email.claims({ other: 1 })) };
   assert.equal(await reason(email, { ...claims, sub: 'y' }), `oidc: could not expand distributed claims: jwt returned by distributed claim endpoint "${email.distributedURL}" did not contain claim: groups`);
   assert.equal(await reason(email, { ...claims, _claim_sources: { other: {} } }), 'oidc: verify token: oidc: source does not exist');
+  // go-oidc's claimSource is checked first; kube's endpoint also has a JWT field.
+  assert.equal(await reason(email, { ...claims, _claim_sources: { src1: { endpoint: 5 } } }), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go struct field claimSource._claim_sources.endpoint of type string');
+  assert.equal(
+    await reason(email, { ...claims, _claim_sources: { src1: { endpoint: email.distributedURL, JWT: 5 } } }),
+    'oidc: could not expand distributed claims: oidc: could not parse claim sources: json: cannot unmarshal number into Go struct field endpoint.JWT of type string',
+  );
 });
 
 test('MatchAny audiences and a discovery URL', async () => {

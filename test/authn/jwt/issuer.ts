@@ -52,6 +52,8 @@ export class TestIssuer {
   keys: IssuerKey[] = [];
   /** Extra headers on the JWKS answer (e.g. Cache-Control). */
   jwksHeaders: Record<string, string> = {};
+  /** Override of the JWKS answer's body (e.g. a document of the wrong JSON type). */
+  jwksBody: string | undefined;
   /** Override of the discovery document (e.g. a wrong issuer). */
   discovery: Record<string, unknown> | undefined;
   /** Status the discovery endpoint answers with (200 normally). */
@@ -97,7 +99,7 @@ export class TestIssuer {
       if (this.discoveryStatus !== 200) return json(this.discoveryStatus, 'unavailable');
       return json(200, this.discovery ?? { issuer: this.url, jwks_uri: this.jwksURI, id_token_signing_alg_values_supported: ['ES256', 'RS256'] });
     }
-    if (path === '/keys') return json(200, { keys: this.keys.map((k) => k.jwk) }, this.jwksHeaders);
+    if (path === '/keys') return json(200, this.jwksBody ?? { keys: this.keys.map((k) => k.jwk) }, this.jwksHeaders);
     if (path === '/claims/groups') {
       this.lastDistributedAuthorization = req.headers.authorization;
       res.writeHead(this.distributed.status, { 'Content-Type': 'application/jwt' });

@@ -52,6 +52,12 @@ test('discovery failures keep the authenticator unhealthy with go-oidc\'s messag
     const health = (): string => s.server.runtime.authentication.jwt?.healthCheck()?.message ?? '';
     assert.ok(await eventually(() => health().includes('issuer did not match')));
     assert.equal(health(), `oidc: authenticator for issuer "${issuer.url}" is not healthy: oidc: issuer did not match the issuer returned by provider, expected "${issuer.url}" got "https://somebody.else"`);
+    // unmarshalResp words type errors by the Content-Type too, in document order.
+    issuer.discovery = { jwks_uri: 5, issuer: 7 };
+    const decode = 'oidc: failed to decode provider discovery object: got Content-Type = application/json, but could not unmarshal as JSON: ';
+    assert.ok(await eventually(() => health().endsWith(`${decode}json: cannot unmarshal number into Go struct field providerJSON.jwks_uri of type string`)));
+    issuer.discovery = { issuer: issuer.url, id_token_signing_alg_values_supported: ['ES256', 1] };
+    assert.ok(await eventually(() => health().endsWith(`${decode}json: cannot unmarshal number into Go struct field providerJSON.id_token_signing_alg_values_supported of type string`)));
     issuer.discovery = { issuer: issuer.url };
     assert.ok(await eventually(() => health().endsWith('provider did not return JWKS URL')));
     issuer.discovery = undefined;

@@ -122,20 +122,69 @@ test('malformed parts and claims of the wrong JSON type: 401 with go-oidc\'s wor
   await rejected(`e*yJ.${payload}.c2ln`, 'oidc: verify token: oidc: malformed jwt: illegal base64 data at input byte 1');
   await rejected(`${Buffer.from('{"alg":').toString('base64url')}.${payload}.c2ln`, 'oidc: verify token: oidc: malformed jwt: unexpected end of JSON input');
   await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ exp: 'soon' })), 'oidc: verify token: oidc: failed to unmarshal claims: json: invalid number literal, trying to unmarshal "\\"soon\\"" into Number');
-  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ exp: true })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal bool into Go value of type json.Number');
-  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ aud: 5 })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go value of type []string');
+  // Errors of go-oidc's own UnmarshalJSON (aud, exp, iat, nbf) still name the struct field.
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ exp: true })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal bool into Go struct field idToken.exp of type json.Number');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ nbf: [] })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal array into Go struct field idToken.nbf of type json.Number');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ exp: null })), 'oidc: verify token: oidc: failed to unmarshal claims: strconv.ParseFloat: parsing "": invalid syntax');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ aud: 5 })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go struct field idToken.aud of type []string');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ aud: ['doorman', 1] })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go struct field idToken.aud of type string');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ aud: null })), 'oidc: verify token: oidc: expected audience "doorman" got [""]');
+  // A plain mismatch (sub) is reported only when no field's UnmarshalJSON failed, wherever it is.
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ sub: 5, exp: true })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal bool into Go struct field idToken.exp of type json.Number');
   await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ sub: 5 })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go struct field idToken.sub of type string');
   await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ _claim_names: { groups: 'src1' } })), 'oidc: verify token: oidc: source does not exist');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ _claim_names: { groups: 5 } })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go struct field idToken._claim_names of type string');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ _claim_names: { groups: null } })), 'oidc: verify token: oidc: failed to obtain source from claim name');
+  await rejected(unsignedToken({ alg: 'ES256' }, issuer.claims({ _claim_sources: { src1: 5 } })), 'oidc: verify token: oidc: failed to unmarshal claims: json: cannot unmarshal number into Go struct field idToken._claim_sources of type oidc.claimSource');
+  // go-jose v2 decodes the parts with base64.RawURLEncoding: padding is an illegal byte.
+  const header = Buffer.from('{"alg":"ES256"}').toString('base64url');
+  await rejected(`${header}=.${payload}.c2ln`, `oidc: verify token: oidc: malformed jwt: illegal base64 data at input byte ${header.length}`);
+  await rejected(`${header}.${payload}.c2ln=`, 'oidc: verify token: oidc: malformed jwt: illegal base64 data at input byte 4');
+  // rawHeader.sanitized's words for a header of the wrong type; an empty or null header has no alg.
+  await rejected(unsignedToken({ alg: 5 }, issuer.claims()), 'oidc: verify token: oidc: malformed jwt: failed to unmarshal algorithm: json: cannot unmarshal number into Go value of type string: "5"');
+  await rejected(unsignedToken('', issuer.claims()), `oidc: verify token: oidc: id token signed with unsupported algorithm, expected ${ALL_ALGS} got ""`);
+  await rejected(unsignedToken('null', issuer.claims()), `oidc: verify token: oidc: id token signed with unsupported algorithm, expected ${ALL_ALGS} got ""`);
+  await rejected(unsignedToken({ alg: null }, issuer.claims()), `oidc: verify token: oidc: id token signed with unsupported algorithm, expected ${ALL_ALGS} got ""`);
   // A string exp holding a number is accepted, as Go's json.Number accepts it.
   const exp = String(Math.floor(Date.now() / 1000) + 600);
   assert.equal((await s.request(await issuer.sign(issuer.claims({ exp })))).status, 200);
+});
+
+test('a key set go-oidc cannot decode: unmarshalResp\'s words, the body, and no keys', async () => {
+  const other = await TestIssuer.create({ path: '/bad-keys' });
+  const c = await jwtServer(`jwt:\n${other.yaml('  claimMappings:\n    username:\n      claim: sub\n      prefix: ""')}\n`);
+  try {
+    assert.ok(await eventually(() => c.server.runtime.authentication.jwt?.healthCheck() === undefined));
+    const decode = 'oidc: verify token: failed to verify signature: fetching keys oidc: failed to decode keys: got Content-Type = application/json, but could not unmarshal as JSON: ';
+    for (const [body, why] of [
+      ['[]', 'json: cannot unmarshal array into Go value of type jose.JSONWebKeySet'],
+      ['{"keys":5}', 'json: cannot unmarshal number into Go struct field JSONWebKeySet.keys of type []jose.JSONWebKey'],
+      ['{"keys":[5]}', 'json: cannot unmarshal number into Go value of type jose.rawJSONWebKey'],
+      ['{"keys":[null]}', "go-jose/go-jose: unknown json web key type ''"],
+      ['{"keys":[{"kty":7}]}', 'json: cannot unmarshal number into Go value of type string'],
+      ['{"keys":', 'unexpected end of JSON input'],
+    ] as const) {
+      other.jwksBody = body;
+      const r = await c.request(await other.sign(other.claims()));
+      assert.equal(r.status, 401, body);
+      assert.equal(r.reason, `${decode}${why} ${body}`);
+    }
+    // A null document is an empty key set.
+    other.jwksBody = 'null';
+    assert.equal((await c.request(await other.sign(other.claims()))).reason, 'oidc: verify token: failed to verify signature: failed to verify id token signature');
+    other.jwksBody = undefined;
+    assert.equal((await c.request(await other.sign(other.claims()))).status, 200);
+  } finally {
+    await c.close();
+    await other.stop();
+  }
 });
 
 test('huge and hostile headers never crash the server', async () => {
   const big = await issuer.sign(issuer.claims({ pad: 'x'.repeat(200_000) }));
   assert.equal((await s.request(big)).status, 200);
   await rejected(unsignedToken({ alg: 'ES256', kid: 'k'.repeat(100_000) }, issuer.claims()), /^oidc: verify token: failed to verify signature/);
-  await rejected(unsignedToken({ alg: 'ES256', kid: 7 }, issuer.claims()), 'oidc: verify token: oidc: malformed jwt: go-jose/go-jose: invalid kid header');
+  await rejected(unsignedToken({ alg: 'ES256', kid: 7 }, issuer.claims()), 'oidc: verify token: oidc: malformed jwt: failed to unmarshal key ID: json: cannot unmarshal number into Go value of type string: "7"');
   const tooBig = await httpsRequest(s.server.port, s.server.ca, '/apis', { headers: { Authorization: `Bearer ${'a'.repeat(1_100_000)}` } }).catch(() => ({ status: 0 }));
   assert.ok([0, 431].includes(tooBig.status));
   assert.equal((await s.request(await issuer.sign(issuer.claims()))).status, 200, 'still serving');
