@@ -72,7 +72,8 @@ export type MacroName =
   | 'transformMap'
   | 'transformMapEntry'
   | 'optMap'
-  | 'optFlatMap';
+  | 'optFlatMap'
+  | 'sortBy';
 
 /**
  * A comprehension macro over `range`: `var` is the element (or key; the index for two-variable

@@ -326,6 +326,13 @@ class Checker {
           return this.error(c.body.offset, `found no matching overload for '_+_' applied to '(map(dyn, dyn), ${typeString(body)})'`);
         case 'optMap':
           return optionalOf(body);
+        case 'sortBy': {
+          const comparable = ['int', 'uint', 'double', 'bool', 'string', 'bytes', 'google.protobuf.Duration', 'google.protobuf.Timestamp'];
+          if (!isDynamic(body) && !comparable.includes(typeString(body))) {
+            return this.error(c.offset, `found no matching overload for '@sortByAssociatedKeys' applied to '${typeString(range)}.(list(${typeString(body)}))'`);
+          }
+          return range.kind === 'list' ? range : listOf(DYN);
+        }
         case 'optFlatMap':
           if (body.kind === 'optional') return body;
           if (isDynamic(body)) return optionalOf(DYN);

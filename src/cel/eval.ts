@@ -8,6 +8,7 @@ import type { CallExpr, ComprehensionExpr, Expr } from './ast.js';
 import type { CheckResult } from './check.js';
 import { TYPE_IDENTS } from './check.js';
 import type { FunctionDecl, Overload } from './decl.js';
+import { sortByKeys } from './lists.js';
 import type { CheckType } from './types.js';
 import {
   CelDuration,
@@ -393,6 +394,23 @@ class Compiler {
             if (v) n++;
           }
           return n === 1;
+        }
+        case 'sortBy': {
+          if (!Array.isArray(r)) return new ErrorValue(NO_OVERLOAD);
+          const keys: CelValue[] = [];
+          for (const step of steps) {
+            charge(f, 1);
+            bind(step);
+            const k = body(f);
+            if (isErr(k)) return k;
+            keys.push(k);
+          }
+          try {
+            return sortByKeys(r, keys);
+          } catch (err) {
+            if (err instanceof CelEvalError) return new ErrorValue(err.message);
+            throw err;
+          }
         }
         case 'filter': {
           const out: CelValue[] = [];

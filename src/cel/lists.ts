@@ -1,11 +1,13 @@
 /**
  * List functions of kube-apiserver's environment: Kubernetes' own (`isSorted`, `sum`, `min`,
  * `max`, `indexOf`, `lastIndexOf`), cel-go's `sets.*`, and the `lists` extension (`slice`,
- * `flatten`, `distinct`, `reverse`, `sort`, `first`, `last`, `lists.range`).
+ * `flatten`, `distinct`, `reverse`, `sort`, `sortBy`, `lists.range`) at version 3, as kube 1.34+
+ * has it.
  */
 import { decl, fail, fn, method, type FunctionDecl } from './decl.js';
-import { BOOL, DOUBLE, DURATION, DYN, INT, STRING, UINT, listOf, optionalOf, param, type CheckType } from './types.js';
-import { CelDuration, CelOptional, CelTimestamp, CelUint, celEquals, compareNumeric, numeric, type CelValue } from './value.js';
+import { compareStrings } from './stdlib.js';
+import { BOOL, BYTES, DOUBLE, DURATION, DYN, INT, STRING, TIMESTAMP, UINT, listOf, param, type CheckType } from './types.js';
+import { CelDuration, CelTimestamp, CelUint, celEquals, compareNumeric, numeric, typeNameOf, type CelValue } from './value.js';
 
 const A = param('A');
 const LIST_A = listOf(A);
@@ -65,6 +67,43 @@ function sum(l: readonly CelValue[], zero: CelValue): CelValue {
   return acc;
 }
 
+/** The element types `sort` and `sortBy` order (cel-go's comparableTypes). */
+const COMPARABLE: readonly (readonly [string, CheckType])[] = [
+  ['int', INT],
+  ['uint', UINT],
+  ['double', DOUBLE],
+  ['bool', BOOL],
+  ['duration', DURATION],
+  ['timestamp', TIMESTAMP],
+  ['string', STRING],
+  ['bytes', BYTES],
+];
+
+const MAX_RANGE = 10_000_000n;
+
+/**
+ * `sort` and `sortBy`: orders `l` by `keys` (the list itself for `sort`), which must all be of one
+ * comparable type. Equal keys keep their order (Go's sort.Slice does not promise that).
+ */
+export function sortByKeys(l: readonly CelValue[], keys: readonly CelValue[]): CelValue[] {
+  if (l.length !== keys.length) {
+    fail(`@sortByAssociatedKeys() expected a list of the same size as the associated keys list, but got ${l.length} and ${keys.length} elements respectively`);
+  }
+  if (l.length === 0) return [];
+  const first = keys[0] as CelValue;
+  const kind = typeNameOf(first);
+  if (!COMPARABLE.some(([n]) => n === kind || (n === 'duration' && first instanceof CelDuration) || (n === 'timestamp' && first instanceof CelTimestamp))) fail('list elements must be comparable');
+  if (keys.some((k) => typeNameOf(k) !== kind)) fail('list elements must have the same type');
+  const order = keys.map((_, i) => i).sort((a, b) => compareSameType(keys[a] as CelValue, keys[b] as CelValue));
+  return order.map((i) => l[i] as CelValue);
+}
+
+function compareSameType(a: CelValue, b: CelValue): number {
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b);
+  return compareValues(a, b);
+}
+
 export const LISTS: readonly FunctionDecl[] = [
   decl('isSorted', method('list_is_sorted', LIST_A, [], BOOL, ([l]) => list(l).every((v, k, xs) => k === 0 || compareValues(xs[k - 1] as CelValue, v) <= 0))),
   decl('sum', ...SUMMABLE.map(([n, t, zero]) => method(`list_${n}_sum`, listOf(t), [], t, ([l]) => sum(list(l), zero)))),
@@ -97,17 +136,19 @@ export const LISTS: readonly FunctionDecl[] = [
   ),
   decl('distinct', method('list_distinct', LIST_A, [], LIST_A, ([l]) => list(l).filter((v, k, xs) => xs.findIndex((o) => celEquals(o, v)) === k))),
   decl('reverse', method('list_reverse', LIST_A, [], LIST_A, ([l]) => [...list(l)].reverse())),
-  decl('sort', method('list_sort', LIST_A, [], LIST_A, ([l]) => [...list(l)].sort(compareValues))),
-  decl('first', method('list_first', LIST_A, [], optionalOf(A), ([l]) => (list(l).length > 0 ? CelOptional.of(list(l)[0] as CelValue) : CelOptional.NONE))),
-  decl('last', method('list_last', LIST_A, [], optionalOf(A), ([l]) => (list(l).length > 0 ? CelOptional.of(list(l)[list(l).length - 1] as CelValue) : CelOptional.NONE))),
+  decl('sort', ...COMPARABLE.map(([n, t]) => method(`list_${n}_sort`, listOf(t), [], listOf(t), ([l]) => sortByKeys(list(l), list(l))))),
+  decl(
+    '@sortByAssociatedKeys',
+    ...COMPARABLE.map(([n, t]) => method(`list_${n}_sortByAssociatedKeys`, LIST_A, [listOf(t)], LIST_A, ([l, k]) => sortByKeys(list(l), list(k)))),
+  ),
   decl(
     'lists.range',
     fn('lists_range', [INT], listOf(INT), ([n]) => {
       const count = n as bigint;
-      if (count > 1_000_000n) fail('lists.range: too many elements');
-      return Array.from({ length: Number(count < 0n ? 0n : count) }, (_, k) => BigInt(k));
+      if (count < 0n) fail(`lists.range: size must be non-negative, got ${count}`);
+      if (count > MAX_RANGE) fail(`lists.range: size ${count} exceeds maximum allowed (${MAX_RANGE})`);
+      return Array.from({ length: Number(count) }, (_, k) => BigInt(k));
     }),
   ),
 ];
 
-export { STRING };

@@ -3,7 +3,7 @@
  * (`a.?b`, `a[?k]`, `[?x]`, `{?k: v}`) and the macros kube-apiserver's environments know
  * expanded as they are parsed: `has`, `all`, `exists`, `exists_one`/`existsOne`, `map`,
  * `filter`, the two-variable forms and `transformList`/`transformMap`/`transformMapEntry`
- * (cel-go's ext.TwoVarComprehensions), and `optMap`/`optFlatMap`. Offsets are recorded where
+ * (cel-go's ext.TwoVarComprehensions), `optMap`/`optFlatMap` and the lists extension's `sortBy`. Offsets are recorded where
  * cel-go reports them, so checker messages point at the same column.
  */
 import type { ComprehensionExpr, Expr, MacroName, MapEntry } from './ast.js';
@@ -522,6 +522,12 @@ class Parser {
       case 'optFlatMap':
         if (n === 2) return this.comprehension(offset, name, target, [a], undefined, b as Expr);
         break;
+      case 'sortBy':
+        if (n !== 2) break;
+        if (!['list', 'select', 'ident', 'comprehension', 'call'].includes(target.kind)) {
+          throw parseError(target.offset, 'sortBy can only be applied to a list, identifier, comprehension, call or select expression');
+        }
+        return this.comprehension(offset, name, target, [a], undefined, b as Expr);
       default:
         break;
     }

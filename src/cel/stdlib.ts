@@ -79,7 +79,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Go's string comparison is bytewise over UTF-8, which orders like code points. */
-function compareStrings(a: string, b: string): number {
+export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const x = [...a];
   const y = [...b];

@@ -183,3 +183,14 @@ test('the cost limit stops a runaway expression; the next evaluation has a fresh
   assert.ok(small.ok);
   assert.deepEqual(small.program.evaluate({}), { ok: true, value: true });
 });
+
+test('the lists extension at version 3: sort and sortBy on comparable keys, lists.range bounds', () => {
+  assert.deepEqual(plain(run("['b', 'c', 'a'].sort()")), ['a', 'b', 'c']);
+  assert.deepEqual(plain(run("claims.users.sortBy(u, u.age).map(u, u.name)", { users: [{ name: 'x', age: 30 }, { name: 'y', age: 20 }, { name: 'z', age: 25 }] })), ['y', 'z', 'x']);
+  assert.deepEqual(run('claims.l.sort()', { l: [1, 'a'] }), { error: 'list elements must have the same type' });
+  assert.deepEqual(run('claims.l.sort()', { l: [[1], [2]] }), { error: 'list elements must be comparable' });
+  assert.match(compileError('[[1], [2]].sort()'), /found no matching overload for 'sort' applied to 'list\(list\(int\)\)\.\(\)'/);
+  assert.match(compileError("{'a': 1}.sortBy(k, k)"), /sortBy can only be applied to a list, identifier, comprehension, call or select expression/);
+  assert.deepEqual(run('lists.range(-1)'), { error: 'lists.range: size must be non-negative, got -1' });
+  assert.match(compileError('[1].first()'), /undeclared reference to 'first'/, 'first/last are not in kube\'s lists version');
+});
