@@ -151,6 +151,11 @@ export function compileExpression(expression: string, variable: CelVariable, ret
   const selections = new Set<string>();
   walk(parsed, (e) => {
     if (e.kind === 'select' && e.operand.kind === 'ident') selections.add(`${e.operand.name}.${e.field}`);
+    // kube counts an optional selection (`claims.?email`) as a use of the claim too.
+    if (e.kind === 'call' && e.fn === '_?._' && !e.target) {
+      const [operand, field] = e.args;
+      if (operand?.kind === 'ident' && field?.kind === 'const' && typeof field.value === 'string') selections.add(`${operand.name}.${field.value}`);
+    }
   });
   const instantiation = programError(parsed);
   if (instantiation !== undefined) return { ok: false, error: { type: 'Invalid', detail: `program instantiation failed: ${instantiation}` } };

@@ -108,3 +108,17 @@ test("kube's string-list conversion for groups and extra", () => {
   assert.deepEqual(celStringList(1n), { ok: false });
   assert.deepEqual(celStringList(evaluate('[1]', 'claims', {}) as never), { ok: false });
 });
+
+test("selects(): plain, presence-test and optional selections all count, as kube's hasSelectExp", () => {
+  const uses = (expr: string, field: string): boolean => {
+    const r = compileExpression(expr, 'claims', 'any');
+    if (!r.ok) throw new Error(r.error.detail);
+    return r.program.selects('claims', field);
+  };
+  assert.equal(uses('claims.email', 'email'), true);
+  assert.equal(uses('has(claims.email)', 'email'), true);
+  assert.equal(uses("claims.?email.orValue('')", 'email'), true);
+  assert.equal(uses('{claims.?email: "panda"}', 'email'), true);
+  assert.equal(uses("claims['email']", 'email'), false, 'an index is not a selection');
+  assert.equal(uses('claims.emails', 'email'), false);
+});
