@@ -12,9 +12,9 @@ import { checkExpression, type CheckEnv, type CheckIssue } from './check.js';
 import type { FunctionDecl } from './decl.js';
 import { plan } from './eval.js';
 import { LIBRARIES } from './lib/index.js';
-import { LISTS } from './lists.js';
+import { EXT_LISTS, KUBE_LISTS, SETS } from './lists.js';
 import { OPTIONAL } from './optional.js';
-import { parse, ParseError } from './parse.js';
+import { parse, ParseError, type ParseOptions } from './parse.js';
 import { STANDARD } from './stdlib.js';
 import { programError, validateAST } from './validate.js';
 import { ANY, BOOL, STRING, listOf, mapOf, typeString, type CheckType } from './types.js';
@@ -63,22 +63,54 @@ const USER_TYPE: CheckType = {
   ]),
 };
 
-/** Every declaration, merged by function name. */
-function functions(): ReadonlyMap<string, FunctionDecl> {
-  const byName = new Map<string, FunctionDecl>();
-  for (const d of [...STANDARD, ...OPTIONAL, ...LISTS, ...LIBRARIES]) {
-    const prev = byName.get(d.name);
-    byName.set(d.name, prev ? { name: d.name, overloads: [...prev.overloads, ...d.overloads] } : d);
-  }
-  return byName;
+/** The kube-apiserver release whose CEL environment doorman follows unless asked for another. */
+export const DEFAULT_CEL_RELEASE = 35;
+
+/** One release's environment: its declarations (merged by name) and its macros. */
+interface Environment {
+  readonly functions: ReadonlyMap<string, FunctionDecl>;
+  readonly parse: ParseOptions;
+  readonly check: Readonly<Record<CelVariable, CheckEnv>>;
 }
 
-const FUNCTIONS = functions();
+function buildEnvironment(minor: number): Environment {
+  const groups: { since: number; decls: readonly FunctionDecl[] }[] = [
+    { since: 0, decls: STANDARD },
+    { since: 28, decls: OPTIONAL },
+    { since: 0, decls: KUBE_LISTS },
+    { since: 29, decls: SETS },
+    { since: 34, decls: EXT_LISTS },
+    ...LIBRARIES,
+  ];
+  const byName = new Map<string, FunctionDecl>();
+  for (const g of groups) {
+    if (g.since > minor) continue;
+    for (const d of g.decls) {
+      const prev = byName.get(d.name);
+      byName.set(d.name, prev ? { name: d.name, overloads: [...prev.overloads, ...d.overloads] } : d);
+    }
+  }
+  return {
+    functions: byName,
+    parse: { twoVariableComprehensions: minor >= 32, sortBy: minor >= 34 },
+    check: {
+      claims: { variables: new Map([['claims', mapOf(STRING, ANY)]]), functions: byName },
+      user: { variables: new Map([['user', USER_TYPE]]), functions: byName },
+    },
+  };
+}
 
-const ENVIRONMENTS: Readonly<Record<CelVariable, CheckEnv>> = {
-  claims: { variables: new Map([['claims', mapOf(STRING, ANY)]]), functions: FUNCTIONS },
-  user: { variables: new Map([['user', USER_TYPE]]), functions: FUNCTIONS },
-};
+const environments = new Map<number, Environment>();
+
+/** The environment of kube-apiserver 1.`minor` (StoredExpressions: every library that release knows). */
+function environmentFor(minor: number): Environment {
+  let env = environments.get(minor);
+  if (!env) {
+    env = buildEnvironment(minor);
+    environments.set(minor, env);
+  }
+  return env;
+}
 
 /** cel-go's issue rendering: `ERROR: <input>:L:C: msg` plus the source line and a caret. */
 function formatIssues(source: string, issues: readonly CheckIssue[]): string {
@@ -129,17 +161,19 @@ function rootValue(variable: CelVariable, v: unknown): CelValue {
 }
 
 /**
- * Parses, checks and plans one expression in the environment of `variable`.
+ * Parses, checks and plans one expression in the environment of `variable`, as kube-apiserver
+ * 1.`release` compiles it (default: 1.35).
  *
  * @example
  * const r = compileExpression("claims.email.endsWith('@example.com')", 'claims', 'bool');
  * if (r.ok) r.program.evaluate({ email: 'ada@example.com' }); // { ok: true, value: true }
  */
-export function compileExpression(expression: string, variable: CelVariable, returns: CelReturnType): CompileResult {
-  const env = ENVIRONMENTS[variable];
+export function compileExpression(expression: string, variable: CelVariable, returns: CelReturnType, release: number = DEFAULT_CEL_RELEASE): CompileResult {
+  const environment = environmentFor(release);
+  const env = environment.check[variable];
   let parsed: Expr;
   try {
-    parsed = parse(expression);
+    parsed = parse(expression, environment.parse);
   } catch (e) {
     const issues: readonly CheckIssue[] = e instanceof ParseError ? e.issues : [{ offset: 0, message: `Syntax error: ${String(e)}` }];
     return { ok: false, error: { type: 'Invalid', detail: `compilation failed: ${formatIssues(expression, issues)}` } };
@@ -159,7 +193,7 @@ export function compileExpression(expression: string, variable: CelVariable, ret
   });
   const instantiation = programError(parsed);
   if (instantiation !== undefined) return { ok: false, error: { type: 'Invalid', detail: `program instantiation failed: ${instantiation}` } };
-  const program = plan(parsed, checked, FUNCTIONS, variable);
+  const program = plan(parsed, checked, environment.functions, variable);
   const compiled: CompiledExpression = {
     expression,
     outputType: typeString(checked.type),

@@ -104,19 +104,28 @@ function compareSameType(a: CelValue, b: CelValue): number {
   return compareValues(a, b);
 }
 
-export const LISTS: readonly FunctionDecl[] = [
+/** Kubernetes' own list library (every release with CEL). */
+export const KUBE_LISTS: readonly FunctionDecl[] = [
   decl('isSorted', method('list_is_sorted', LIST_A, [], BOOL, ([l]) => list(l).every((v, k, xs) => k === 0 || compareValues(xs[k - 1] as CelValue, v) <= 0))),
   decl('sum', ...SUMMABLE.map(([n, t, zero]) => method(`list_${n}_sum`, listOf(t), [], t, ([l]) => sum(list(l), zero)))),
   decl('min', method('list_min', LIST_A, [], A, ([l]) => extreme(list(l), -1))),
   decl('max', method('list_max', LIST_A, [], A, ([l]) => extreme(list(l), 1))),
   decl('indexOf', method('list_a_index_of_int', LIST_A, [A], INT, ([l, v]) => indexOf(list(l), v as CelValue, false))),
   decl('lastIndexOf', method('list_a_last_index_of_int', LIST_A, [A], INT, ([l, v]) => indexOf(list(l), v as CelValue, true))),
+];
+
+/** cel-go's ext.Sets (kube 1.29+). */
+export const SETS: readonly FunctionDecl[] = [
   decl('sets.contains', fn('list_sets_contains_list', [LIST_A, LIST_A], BOOL, ([a, b]) => list(b).every((x) => list(a).some((y) => celEquals(x, y))))),
   decl(
     'sets.equivalent',
     fn('list_sets_equivalent_list', [LIST_A, LIST_A], BOOL, ([a, b]) => list(a).every((x) => list(b).some((y) => celEquals(x, y))) && list(b).every((y) => list(a).some((x) => celEquals(x, y)))),
   ),
   decl('sets.intersects', fn('list_sets_intersects_list', [LIST_A, LIST_A], BOOL, ([a, b]) => list(a).some((x) => list(b).some((y) => celEquals(x, y))))),
+];
+
+/** cel-go's ext.Lists at version 3 (kube 1.34+); `sortBy` is its macro, in the parser. */
+export const EXT_LISTS: readonly FunctionDecl[] = [
   decl(
     'slice',
     method('list_slice', LIST_A, [INT, INT], LIST_A, ([l, s, e]) => {

@@ -185,13 +185,26 @@ class Lexer {
   }
 }
 
+/** The macros a release's environment has beyond the standard ones. */
+export interface ParseOptions {
+  /** ext.TwoVarComprehensions (kube 1.32+). */
+  readonly twoVariableComprehensions: boolean;
+  /** ext.Lists version 2+ `sortBy` (kube 1.34+). */
+  readonly sortBy: boolean;
+}
+
+const ALL_MACROS: ParseOptions = { twoVariableComprehensions: true, sortBy: true };
+
 class Parser {
   private readonly lexer: Lexer;
   private tok: Token;
   private nextId = 1;
   private depth = 0;
 
-  constructor(src: string) {
+  constructor(
+    src: string,
+    private readonly options: ParseOptions,
+  ) {
     this.lexer = new Lexer(src);
     this.tok = this.lexer.next();
   }
@@ -493,17 +506,18 @@ class Parser {
 
   private memberCall(offset: number, target: Expr, name: string, args: Expr[]): Expr {
     const n = args.length;
+    const twoVar = this.options.twoVariableComprehensions;
     const [a, b, c, d] = args;
     switch (name) {
       case 'all':
       case 'exists':
         if (n === 2) return this.comprehension(offset, name, target, [a], undefined, b as Expr);
-        if (n === 3) return this.comprehension(offset, name, target, [a, b], undefined, c as Expr);
+        if (n === 3 && twoVar) return this.comprehension(offset, name, target, [a, b], undefined, c as Expr);
         break;
       case 'exists_one':
       case 'existsOne':
         if (n === 2) return this.comprehension(offset, 'exists_one', target, [a], undefined, b as Expr);
-        if (n === 3) return this.comprehension(offset, 'exists_one', target, [a, b], undefined, c as Expr);
+        if (n === 3 && twoVar) return this.comprehension(offset, 'exists_one', target, [a, b], undefined, c as Expr);
         break;
       case 'map':
         if (n === 2) return this.comprehension(offset, 'map', target, [a], undefined, b as Expr);
@@ -515,6 +529,7 @@ class Parser {
       case 'transformList':
       case 'transformMap':
       case 'transformMapEntry':
+        if (!twoVar) break;
         if (n === 3) return this.comprehension(offset, name, target, [a, b], undefined, c as Expr);
         if (n === 4) return this.comprehension(offset, name, target, [a, b], c, d as Expr);
         break;
@@ -523,7 +538,7 @@ class Parser {
         if (n === 2) return this.comprehension(offset, name, target, [a], undefined, b as Expr);
         break;
       case 'sortBy':
-        if (n !== 2) break;
+        if (n !== 2 || !this.options.sortBy) break;
         if (!['list', 'select', 'ident', 'comprehension', 'call'].includes(target.kind)) {
           throw parseError(target.offset, 'sortBy can only be applied to a list, identifier, comprehension, call or select expression');
         }
@@ -541,6 +556,6 @@ class Parser {
  * @example
  * parse("claims.?hd.orValue('') == 'example.com'")
  */
-export function parse(source: string): Expr {
-  return new Parser(source).parse();
+export function parse(source: string, options: ParseOptions = ALL_MACROS): Expr {
+  return new Parser(source, options).parse();
 }

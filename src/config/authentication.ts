@@ -7,7 +7,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { DoormanError, FieldErrorList, type FieldError } from '../errors.js';
-import { compileExpression, type CompiledExpression, type CelCompileError } from '../cel/index.js';
+import { DEFAULT_CEL_RELEASE, compileExpression, type CompiledExpression, type CelCompileError } from '../cel/index.js';
 import { dns1123SubdomainErrors } from '../authz/rbac/validate.js';
 import { decodeStrict, parseDocuments, readConfigFile, typeMeta, type Schema } from './decode.js';
 
@@ -297,6 +297,8 @@ export interface CompiledJWTAuthenticator {
 }
 
 interface CompileState {
+  /** The kube-apiserver minor release whose CEL environment compiles the expressions. */
+  readonly release: number;
   username?: CompiledExpression;
   groups?: CompiledExpression;
   uid?: CompiledExpression;
@@ -305,8 +307,8 @@ interface CompileState {
   userValidation: { program: CompiledExpression; message: string }[];
 }
 
-function compileInto(errs: FieldError[], field: string, expression: string, variable: 'claims' | 'user', returns: 'bool' | 'any'): CompiledExpression | undefined {
-  const r = compileExpression(expression, variable, returns);
+function compileInto(st: CompileState, errs: FieldError[], field: string, expression: string, variable: 'claims' | 'user', returns: 'bool' | 'any'): CompiledExpression | undefined {
+  const r = compileExpression(expression, variable, returns, st.release);
   if (r.ok) return r.program;
   errs.push(celFieldError(field, expression, r.error));
   return undefined;
@@ -336,14 +338,14 @@ function validateClaimValidationRules(rules: readonly ClaimValidationRule[], p: 
         return;
       }
       expressions.add(expr);
-      const program = compileInto(errs, `${f}.expression`, expr, 'claims', 'bool');
+      const program = compileInto(st, errs, `${f}.expression`, expr, 'claims', 'bool');
       if (program) st.claimValidation.push({ program, message: rule.message ?? '' });
     }
   });
 }
 
 /** kube's validatePrefixClaimOrExpression: returns the compiled expression, or undefined. */
-function validatePrefixed(m: PrefixedClaimOrExpression | undefined, f: string, required: boolean, errs: FieldError[]): { program?: CompiledExpression; failed: boolean } {
+function validatePrefixed(m: PrefixedClaimOrExpression | undefined, f: string, required: boolean, st: CompileState, errs: FieldError[]): { program?: CompiledExpression; failed: boolean } {
   const claim = m?.claim ?? '';
   const expr = m?.expression ?? '';
   const before = errs.length;
@@ -354,7 +356,7 @@ function validatePrefixed(m: PrefixedClaimOrExpression | undefined, f: string, r
     if (required) errs.push({ field: f, type: 'Required value', detail: 'claim or expression is required' });
   } else if (expr !== '') {
     if (m?.prefix !== undefined) errs.push({ field: `${f}.prefix`, type: 'Invalid value', value: m.prefix, detail: 'may not be specified when expression is set' });
-    program = compileInto(errs, `${f}.expression`, expr, 'claims', 'any');
+    program = compileInto(st, errs, `${f}.expression`, expr, 'claims', 'any');
   } else if (m?.prefix === undefined) {
     errs.push({ field: `${f}.prefix`, type: 'Required value', detail: 'prefix is required when claim is set. It can be set to an empty string to disable prefixing' });
   }
@@ -384,13 +386,13 @@ function isKubernetesDomain(key: string): boolean {
 function validateClaimMappings(m: ClaimMappings | undefined, p: string, st: CompileState, errs: FieldError[]): { usesEmail: boolean; usesEmailVerified: boolean } {
   let usesEmail = false;
   let usesEmailVerified = false;
-  const username = validatePrefixed(m?.username, `${p}.username`, true, errs);
+  const username = validatePrefixed(m?.username, `${p}.username`, true, st, errs);
   if (!username.failed && username.program) {
     st.username = username.program;
     usesEmail = username.program.selects('claims', 'email');
     usesEmailVerified = username.program.selects('claims', 'email_verified');
   }
-  const groups = validatePrefixed(m?.groups, `${p}.groups`, false, errs);
+  const groups = validatePrefixed(m?.groups, `${p}.groups`, false, st, errs);
   if (!groups.failed && groups.program) st.groups = groups.program;
 
   const uidClaim = m?.uid?.claim ?? '';
@@ -398,7 +400,7 @@ function validateClaimMappings(m: ClaimMappings | undefined, p: string, st: Comp
   if (uidClaim !== '' && uidExpr !== '') {
     errs.push({ field: `${p}.uid`, type: 'Invalid value', value: '', detail: "claim and expression can't both be set" });
   } else if (uidExpr !== '') {
-    const program = compileInto(errs, `${p}.uid.expression`, uidExpr, 'claims', 'any');
+    const program = compileInto(st, errs, `${p}.uid.expression`, uidExpr, 'claims', 'any');
     if (program) st.uid = program;
   }
 
@@ -421,7 +423,7 @@ function validateClaimMappings(m: ClaimMappings | undefined, p: string, st: Comp
       errs.push({ field: `${f}.valueExpression`, type: 'Required value' });
       return;
     }
-    const program = compileInto(errs, `${f}.valueExpression`, expr, 'claims', 'any');
+    const program = compileInto(st, errs, `${f}.valueExpression`, expr, 'claims', 'any');
     if (program) st.extra.push({ key, program });
   });
   if (st.extra.some((x) => x.program.selects('claims', 'email_verified'))) usesEmailVerified = true;
@@ -442,7 +444,7 @@ function validateUserValidationRules(rules: readonly UserValidationRule[], p: st
       return;
     }
     seen.add(expr);
-    const program = compileInto(errs, f, expr, 'user', 'bool');
+    const program = compileInto(st, errs, f, expr, 'user', 'bool');
     if (program) st.userValidation.push({ program, message: rule.message ?? '' });
   });
 }
@@ -451,6 +453,8 @@ function validateUserValidationRules(rules: readonly UserValidationRule[], p: st
 export interface AuthenticationValidationOptions {
   /** `--service-account-issuer` values: no JWT issuer may use them. */
   readonly disallowedIssuers?: readonly string[];
+  /** Compile CEL as this kube-apiserver minor release does (`doorman validate --kubernetes-version`); default 1.35. */
+  readonly celRelease?: number;
 }
 
 /**
@@ -463,7 +467,7 @@ export function compileJWTAuthenticator(
   o: AuthenticationValidationOptions = {},
 ): { readonly errors: readonly FieldError[]; readonly compiled: CompiledJWTAuthenticator } {
   const errs: FieldError[] = [];
-  const st: CompileState = { extra: [], claimValidation: [], userValidation: [] };
+  const st: CompileState = { release: o.celRelease ?? DEFAULT_CEL_RELEASE, extra: [], claimValidation: [], userValidation: [] };
   const prefix = p === '' ? '' : `${p}.`;
   validateIssuer(j.issuer, `${prefix}issuer`, o.disallowedIssuers ?? [], errs);
   validateClaimValidationRules(j.claimValidationRules ?? [], `${prefix}claimValidationRules`, st, errs);

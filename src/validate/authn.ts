@@ -127,7 +127,7 @@ export function checkAuthenticationConfig(ctx: AuthnContext): AuthnResult {
     return { config, errors: problems(ctx, [{ field: 'anonymous', type: 'Forbidden', detail: anonymousFlagConflictDetail(ctx.minor) }]) };
   }
 
-  const all = validateAuthenticationConfiguration(config);
+  const all = validateAuthenticationConfiguration(config, { celRelease: ctx.minor });
   const jwtCount = jwtCountError((config.jwt ?? []).length, ctx.minor);
   const jwtErrs = jwtCount ? [jwtCount] : all.filter((e) => !e.field.startsWith('anonymous'));
   const anonErrs = all.filter((e) => e.field.startsWith('anonymous'));

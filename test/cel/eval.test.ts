@@ -194,3 +194,26 @@ test('the lists extension at version 3: sort and sortBy on comparable keys, list
   assert.deepEqual(run('lists.range(-1)'), { error: 'lists.range: size must be non-negative, got -1' });
   assert.match(compileError('[1].first()'), /undeclared reference to 'first'/, 'first/last are not in kube\'s lists version');
 });
+
+test('each release compiles with the libraries and macros its environment has (StoredExpressions)', () => {
+  const compiles = (expr: string, release: number): boolean => compileExpression(expr, 'claims', 'any', release).ok;
+  const cases: [string, number][] = [
+    ["claims.l.transformList(i, v, v)", 32],
+    ["claims.l.all(i, v, i >= 0)", 32],
+    ["isIP('1.2.3.4')", 30],
+    ["cidr('10.0.0.0/8').prefixLength()", 30],
+    ['format.dns1123Label().validate(claims.s).hasValue()', 31],
+    ["semver('1.2.3').major()", 33],
+    ['claims.l.sortBy(x, x)', 34],
+    ['lists.range(3)', 34],
+    ["sets.contains(['a'], ['a'])", 29],
+    ["'a,b'.split(',')", 29],
+  ];
+  for (const [expr, since] of cases) {
+    assert.equal(compiles(expr, since - 1), false, `${expr} is not in 1.${since - 1}`);
+    assert.equal(compiles(expr, since), true, `${expr} is in 1.${since}`);
+    assert.equal(compiles(expr, 35), true, `${expr} is in 1.35`);
+  }
+  assert.match((compileExpression('claims.l.all(i, v, true)', 'claims', 'any', 31) as { error: { detail: string } }).error.detail, /undeclared reference to 'all'/);
+  assert.equal(compiles("claims.?a.orValue('') == '' && claims.l.all(x, x != '')", 29), true, 'optional types and the standard macros are there from the start');
+});

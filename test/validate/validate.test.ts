@@ -140,6 +140,15 @@ describe('errors', () => {
 });
 
 describe('releases (--kubernetes-version)', () => {
+  test("CEL compiles in the release's environment: two-variable comprehensions are 1.32+", async () => {
+    const body = 'jwt:\n- issuer:\n    url: "https://issuer.example"\n    audiences: [k8s]\n  claimMappings:\n    username:\n      claim: sub\n      prefix: ""\n    groups:\n      expression: "claims.groups.transformList(i, g, \'sso:\' + g)"\n';
+    const cfg = authn('v1beta1', body);
+    const r31 = await run({ authenticationConfig: cfg }, { minor: 31 });
+    assert.equal(r31.valid, false);
+    assert.match(lines(r31)[0] ?? '', /jwt\[0\]\.claimMappings\.groups\.expression: Invalid value: .*compilation failed: ERROR: <input>:1:28: undeclared reference to 'transformList'/);
+    assert.equal((await run({ authenticationConfig: cfg }, { minor: 32 })).valid, true);
+  });
+
   test('apiVersion v1 is 1.34+, v1beta1 1.30+, v1alpha1 1.29+', async () => {
     const v1 = authn('v1', HEALTH_ONLY);
     const r = await run({ authenticationConfig: v1 }, { minor: 33 });
