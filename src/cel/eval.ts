@@ -144,7 +144,8 @@ function select(operand: CelValue, field: string, test: boolean): Result {
     if (test) return v !== undefined;
     return v === undefined ? new ErrorValue(`no such key: ${field}`) : v;
   }
-  if (test) return new ErrorValue(`invalid type for field selection.`);
+  // cel-go: a presence test on a value that is no container finds nothing.
+  if (test) return false;
   return new ErrorValue(`no such key: ${field}`);
 }
 

@@ -165,6 +165,9 @@ test('namespaced functions, type values, has() and macros on maps', () => {
   assert.deepEqual(plain(run('lists.range(3)')), [0n, 1n, 2n]);
   assert.equal(run("has(claims.a.b)", { a: { b: 1 } }), true);
   assert.equal(run("has(claims.a.c)", { a: { b: 1 } }), false);
+  assert.equal(run('has(claims.s.x)', { s: 'text' }), false, 'a presence test on a scalar finds nothing');
+  assert.deepEqual(run('claims.s.x', { s: 'text' }), { error: 'no such key: x' });
+  assert.deepEqual(run('claims.l[3]', { l: [1] }), { error: 'index out of bounds: 3' });
   assert.deepEqual(plain(run('claims.m.map(k, k)', { m: { p: 1, q: 2 } })), ['p', 'q']);
   assert.deepEqual(plain(run('claims.m.filter(k, claims.m[k] > 1.0)', { m: { p: 1, q: 2 } })), ['q']);
   assert.deepEqual(plain(run('[1, 2, 3].map(x, x > 1, x * 10)')), [20n, 30n]);
