@@ -11,6 +11,7 @@ import { TestIssuer } from '../authn/jwt/issuer.js';
 import { HEADER } from '../authn/jwt/harness.js';
 import { createChecker } from '../../src/check/trace.js';
 import type { ServeOptions } from '../../src/snapshot.js';
+import { runCli } from '../helpers/cli.js';
 
 let issuer: TestIssuer;
 before(async () => {
@@ -45,4 +46,18 @@ test('check --token with a JWT: authenticated by the jwt authenticator, as serve
   } finally {
     checker.runtime.authentication.close?.();
   }
+});
+
+test('doorman check --token as a real process: it waits for discovery, answers, and exits 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'doorman-check-jwt-cli-'));
+  const config = join(dir, 'authn.yaml');
+  writeFileSync(config, `${HEADER}jwt:\n${issuer.yaml(['  claimMappings:', '    username:', '      claim: sub', '      prefix: "oidc:"'].join('\n'))}\n`);
+  const token = await issuer.sign(issuer.claims({ sub: 'jane' }));
+  const r = await runCli(['check', `--cert-dir=${dir}`, `--authentication-config=${config}`, '--authorization-mode=AlwaysAllow', '--token', token, '-o', 'json', 'GET', '/apis'], 20_000);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { authentication: { authenticator: string; user?: { username: string } }; response: { code: number } };
+  assert.equal(out.authentication.authenticator, 'jwt');
+  assert.equal(out.authentication.user?.username, 'oidc:jane');
+  assert.equal(out.response.code, 200);
+  assert.ok(!r.stdout.includes(token) && !r.stderr.includes(token), 'the token never appears in the output');
 });

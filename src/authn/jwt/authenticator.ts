@@ -149,7 +149,7 @@ export class JWTAuthenticator implements TokenAuthenticator {
         resolve(this.keySet !== undefined);
       };
       const t = setTimeout(done, timeoutMs);
-      t.unref();
+      // Not unref'd: a caller waiting for discovery (`doorman check --token`) must stay alive until it is done.
       this.readyWaiters.add(done);
     });
   }

@@ -112,12 +112,13 @@ export function issuerClient(o: { readonly ca?: string | undefined; readonly tim
           },
         );
         // Whole-request deadline, as Go's http.Client.Timeout: connection, headers and body.
+        // The deadline timer is what keeps a process alive while a request is awaited (the socket
+        // itself is unref'd below): `doorman check --token` must wait for its key set.
         const deadline = setTimeout(() => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')), timeoutMs);
-        deadline.unref();
         req.on('close', () => clearTimeout(deadline));
         req.on('timeout', () => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded while awaiting headers)')));
         req.on('error', fail);
-        // Talking to an issuer never keeps the process alive (`doorman validate` must exit).
+        // An idle connection to an issuer never keeps the process alive (`doorman validate` must exit).
         req.on('socket', (socket) => socket.unref());
         req.end();
       });
