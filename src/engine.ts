@@ -4,7 +4,8 @@
  * the response come out. It reads top to bottom in kube-apiserver's filter order: request info →
  * audit init → authentication → audit → impersonation → authorization → handler.
  */
-import type { Authenticator, AuthenticationResult, PeerCertificate, UserInfo } from './authn/types.js';
+import type { Authenticator, AuthenticationResult, AuthnRequest, PeerCertificate, UserInfo } from './authn/types.js';
+import { audienceMismatchMessage, audiencesAreAcceptable } from './authn/audiences.js';
 import type { Attributes, AuthorizationResult, Authorizer } from './authz/types.js';
 import { attributesFor } from './authz/attributes.js';
 import { hasImpersonationHeaders, impersonate, withoutImpersonationHeaders } from './authz/impersonation.js';
@@ -66,6 +67,8 @@ export interface EngineSnapshot {
   readonly handler: Handler;
   /** The audit policy and backends; absent or disabled: no events. */
   readonly auditor?: Auditor | undefined;
+  /** `--api-audiences`, when any: what every request's credential is presented for. */
+  readonly apiAudiences?: readonly string[] | undefined;
 }
 
 /** The full decision trace of one request. */
@@ -176,7 +179,14 @@ export async function decide(snap: EngineSnapshot, req: EngineRequest): Promise<
   let user: UserInfo | undefined;
   let authentication: AuthenticationResult | undefined;
   if (snap.authenticator) {
-    authentication = await snap.authenticator.authenticate({ method: req.method, path: url.path, headers: req.headers, peerCertificate: req.peerCertificate });
+    const authnRequest: Mutable<AuthnRequest> = { method: req.method, path: url.path, headers: req.headers, peerCertificate: req.peerCertificate };
+    // kube's WithAuthentication: with API audiences, every credential is presented for them.
+    const apiAudiences = snap.apiAudiences;
+    if (apiAudiences) authnRequest.audiences = apiAudiences;
+    authentication = await snap.authenticator.authenticate(authnRequest);
+    if (apiAudiences && authentication.kind === 'authenticated' && !audiencesAreAcceptable(apiAudiences, authentication.audiences)) {
+      authentication = { kind: 'error', message: audienceMismatchMessage(authentication.audiences ?? [], apiAudiences) };
+    }
     if (authentication.warnings) warnings.push(...authentication.warnings);
     if (authentication.kind !== 'authenticated') {
       const response = unauthorized(pretty);

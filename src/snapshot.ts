@@ -8,6 +8,7 @@ import { readConfigFile } from './config/decode.js';
 import type { EffectiveAnonymous, OIDCFlags } from './config/authentication.js';
 import { buildAuthentication, type AuthenticationSetup, type AuthenticationSetupOptions } from './config/reload-authentication.js';
 import { loadTokenFile } from './authn/tokenfile.js';
+import { audienceAgnosticToken } from './authn/audiences.js';
 import type { TokenAuthenticator } from './authn/tokenfile.js';
 import { buildAuthorizer, type AuthorizerSetup } from './authz/setup.js';
 import { defaultHealthEndpoints, shutdownCheck, type HealthEndpoint } from './health/index.js';
@@ -37,6 +38,8 @@ export interface ServeOptions {
   readonly clientCAFile?: string | undefined;
   /** --token-auth-file */
   readonly tokenAuthFile?: string | undefined;
+  /** --api-audiences; none by default (doorman has no --service-account-issuer to default them from). */
+  readonly apiAudiences?: readonly string[] | undefined;
   /** --anonymous-auth: whether it was on the command line, and its value (default true). */
   readonly anonymousAuth: { readonly set: boolean; readonly value: boolean };
   /** --authentication-config */
@@ -122,11 +125,12 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
     anonymousFlag = { set: anonymousFlag.set, value: false };
   }
 
+  const apiAudiences = o.apiAudiences ?? [];
   const tokens: TokenAuthenticator[] = [];
   if (o.tokenAuthFile) {
     const tf = loadTokenFile(o.tokenAuthFile);
     for (const w of tf.warnings) logger.warn(w);
-    tokens.push(tf.authenticator);
+    tokens.push(audienceAgnosticToken(apiAudiences, tf.authenticator));
   }
   const clientCA = o.clientCAFile ? loadClientCA(o.clientCAFile) : undefined;
   const registry = new Registry();
@@ -136,6 +140,7 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
     anonymousFlag,
     clientCertificates: clientCA !== undefined,
     tokens,
+    apiAudiences,
     registry,
     logger,
     timing: o.authenticationTiming,
@@ -156,6 +161,7 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
   const reviews = {
     authorizer: authorization.authorizer,
     ruleResolver: authorization.ruleResolver,
+    apiAudiences,
     // Read per review, so a TokenReview follows a reload of --authentication-config.
     get authenticator() {
       return authentication.authenticator;
@@ -167,7 +173,13 @@ export function buildRuntime(o: ServeOptions, logger: Logger, serverAddress: str
     return { health, handler: builtinHandler({ health, serverAddress, extra: routes, reviews }) };
   };
   let served = serving();
-  let snapshot: EngineSnapshot = Object.freeze({ authenticator: authentication.authenticator, authorizer: authorization.authorizer, handler: served.handler, auditor });
+  let snapshot: EngineSnapshot = Object.freeze({
+    authenticator: authentication.authenticator,
+    authorizer: authorization.authorizer,
+    handler: served.handler,
+    auditor,
+    ...(apiAudiences.length > 0 ? { apiAudiences } : {}),
+  });
   // A reload swaps the whole snapshot: a request decides against the old one or the new one.
   authentication.onChange((authenticator) => {
     served = serving();

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, wireHeaders, type EngineSnapshot } from '../src/engine.js';
 import { anonymousAuthenticator } from '../src/authn/anonymous.js';
+import { authenticatorFunc, type AuthnRequest } from '../src/authn/types.js';
 import { AlwaysAllowAuthorizer } from '../src/authz/builtin.js';
 import { createAuditor, PolicyEvaluator, parseAuditPolicy, type AuditEvent, type AuditBackend } from '../src/audit/index.js';
 
@@ -56,4 +57,23 @@ test('answers before request info carry no Cache-Control (kube-apiserver adds it
   assert.equal(early.response.status, 500);
   assert.equal(wireHeaders(early)['Cache-Control'], undefined);
   assert.deepEqual(backend.events, [], 'no audit before request info');
+});
+
+test('--api-audiences: every credential is presented for them; a success for none of them is refused (401)', async () => {
+  const seen: AuthnRequest[] = [];
+  const answering = (audiences?: string[]): EngineSnapshot['authenticator'] =>
+    authenticatorFunc('t', (r) => {
+      seen.push(r);
+      return { kind: 'authenticated', authenticator: 't', user: { name: 'u', uid: '', groups: [], extra: {} }, ...(audiences ? { audiences } : {}) };
+    });
+  const base = { authorizer: new AlwaysAllowAuthorizer(), handler: () => ({ status: 200, headers: {}, body: 'fine' }) };
+  assert.equal((await decide({ ...base, authenticator: answering() }, req)).response.status, 200);
+  assert.ok(!('audiences' in (seen[0] ?? {})), 'without API audiences the request names none');
+  const withAuds = { ...base, apiAudiences: ['api'] };
+  assert.equal((await decide({ ...withAuds, authenticator: answering() }, req)).response.status, 200);
+  assert.deepEqual(seen[1]?.audiences, ['api']);
+  assert.equal((await decide({ ...withAuds, authenticator: answering(['x', 'api']) }, req)).response.status, 200);
+  const refused = await decide({ ...withAuds, authenticator: answering(['other']) }, req);
+  assert.equal(refused.response.status, 401);
+  assert.deepEqual(refused.authentication, { kind: 'error', message: 'unable to match the audience: [other] , accepted: [api]' });
 });

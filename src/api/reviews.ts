@@ -7,7 +7,8 @@
  * namespace, record managedFields, validate. The request itself was authorized (verb create) by
  * the engine before any of this runs.
  */
-import type { Authenticator, UserInfo } from '../authn/types.js';
+import { intersectAudiences } from '../authn/audiences.js';
+import type { Authenticator, AuthnRequest, UserInfo } from '../authn/types.js';
 import type { Attributes, Authorizer, RuleResolver } from '../authz/types.js';
 import type { HandlerContext } from '../engine.js';
 import { badRequestStatus, internalErrorStatus, invalidStatus } from './apierrors.js';
@@ -32,6 +33,8 @@ export interface ReviewDeps {
   readonly ruleResolver: RuleResolver;
   /** Undefined when authentication is disabled (TokenReview then answers with an empty status). */
   readonly authenticator: Authenticator | undefined;
+  /** `--api-audiences`: what a TokenReview without `spec.audiences` asks for (none by default). */
+  readonly apiAudiences?: readonly string[] | undefined;
   /** Clock for creationTimestamp and managedFields; a test hook. */
   readonly now?: () => Date;
 }
@@ -180,17 +183,20 @@ const ENDPOINTS: readonly EndpointSpec[] = [
     const token = str(spec['token']);
     if (token === '') return { response: badRequestStatus('token is required for TokenReview in authentication', ctx.pretty) };
     if (!deps.authenticator) return { object };
-    // A request that carries nothing but the token, as kube-apiserver builds it.
-    const r = await deps.authenticator.authenticate({ method: 'POST', path: '', headers: { authorization: `Bearer ${token}` } });
+    // A request that carries nothing but the token, as kube-apiserver builds it, presented for
+    // spec.audiences (or else the API audiences) when there are any.
+    const wanted = strList(spec['audiences']);
+    const auds = wanted.length > 0 ? wanted : (deps.apiAudiences ?? []);
+    const request: AuthnRequest = { method: 'POST', path: '', headers: { authorization: `Bearer ${token}` }, ...(auds.length > 0 ? { audiences: auds } : {}) };
+    const r = await deps.authenticator.authenticate(request);
     const status: GoObject = { authenticated: r.kind === 'authenticated' };
     if (r.kind === 'error') status['error'] = r.message;
-    const wanted = strList(spec['audiences']);
     if (r.kind === 'authenticated') {
       const got = r.audiences ?? [];
-      const both = wanted.filter((a) => got.includes(a));
-      if (wanted.length > 0 && both.length === 0) return { response: internalErrorStatus('error validating audiences', ctx.pretty) };
+      // A success for none of the audiences asked for: an audience-aware authenticator's, or anonymous's (none named).
+      if (auds.length > 0 && intersectAudiences(auds, got).length === 0) return { response: internalErrorStatus('error validating audiences', ctx.pretty) };
       status['user'] = userInfo(r.user);
-      status['audiences'] = wanted.length > 0 ? both : [...got];
+      status['audiences'] = [...got];
     }
     return { object: { ...object, status } };
   }),

@@ -49,13 +49,18 @@ export function unionTokenAuthenticator(members: readonly TokenAuthenticator[]):
   };
 }
 
+/** What a request's token is presented for: its audiences, when it names any (undefined otherwise). */
+export function tokenContextOf(req: AuthnRequest): TokenContext | undefined {
+  return req.audiences === undefined ? undefined : { audiences: req.audiences };
+}
+
 export function bearerAuthenticator(tokens: TokenAuthenticator): Authenticator {
   return {
     name: 'bearer',
     async authenticate(req: AuthnRequest): Promise<AuthenticationResult> {
       const { token, extraSpace } = bearerToken(req.headers['authorization']);
       if (token === undefined) return extraSpace ? { kind: 'none', warnings: [EXTRA_SPACE_WARNING] } : NONE;
-      const r = await tokens.authenticateToken(token);
+      const r = await tokens.authenticateToken(token, tokenContextOf(req));
       if (r.kind === 'none') return { kind: 'error', message: 'invalid bearer token' };
       return r;
     },

@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export { anonymousAuthenticator } from './anonymous.js';
+export { audienceAgnosticToken, audiencesAreAcceptable, intersectAudiences } from './audiences.js';
 export { bearerAuthenticator, bearerToken, unionTokenAuthenticator, EXTRA_SPACE_WARNING } from './bearer.js';
 export { buildAuthenticator, type ChainOptions } from './chain.js';
 export { loadTokenFile, parseTokenFile, parseCsv, type TokenAuthenticator, type TokenContext, type TokenFile } from './tokenfile.js';

@@ -8,7 +8,7 @@ import { DoormanError } from '../errors.js';
 import { readConfigFile } from '../config/decode.js';
 import type { AuthenticationResult, UserInfo } from './types.js';
 
-/** What a token is presented for; absent audiences mean "the API server itself" (no TokenReview audiences). */
+/** What a token is presented for; absent audiences: the request names none (no TokenReview audiences, no --api-audiences). */
 export interface TokenContext {
   readonly audiences?: readonly string[];
 }

@@ -35,6 +35,11 @@ export interface AuthnRequest {
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The client certificate presented on the connection, if any. */
   readonly peerCertificate?: PeerCertificate | undefined;
+  /**
+   * The audiences the credential is presented for (kube's `authenticator.WithAudiences`): a
+   * TokenReview's `spec.audiences`, or the API audiences; absent when there are none.
+   */
+  readonly audiences?: readonly string[] | undefined;
 }
 
 /** One step of a token authenticator's decision, for `doorman check`; never holds a credential. */

@@ -4,6 +4,7 @@
  * `base64url.bearer.authorization.k8s.io.<base64url token>` on websocket upgrade requests, and
  * asks the same token authenticators. A bad token there is an error (401), never anonymous.
  */
+import { tokenContextOf } from './bearer.js';
 import type { TokenAuthenticator } from './tokenfile.js';
 import { firstHeader } from '../request/headers.js';
 import type { Authenticator, AuthenticationResult, AuthnRequest } from './types.js';
@@ -54,7 +55,7 @@ export function websocketProtocolAuthenticator(tokens: TokenAuthenticator): Auth
       }
       if (token.length > 0 && others === 0) return { kind: 'error', message: 'missing additional subprotocol' };
       if (token.length === 0) return NONE;
-      const r = await tokens.authenticateToken(token);
+      const r = await tokens.authenticateToken(token, tokenContextOf(req));
       if (r.kind === 'none') return { kind: 'error', message: 'invalid bearer token' };
       return r;
     },

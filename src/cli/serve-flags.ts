@@ -26,6 +26,7 @@ interface RawServeFlags {
   tokenAuthFile?: string;
   anonymousAuth: boolean;
   authenticationConfig?: string;
+  apiAudiences?: string[];
   authorizationMode?: string[];
   rbacObjects?: string[];
   shutdownDelayDuration: number;
@@ -108,6 +109,12 @@ export function addServeFlags(cmd: Command): Command {
     .addOption(new Option('--token-auth-file <path>', 'If set, the file that will be used to secure the secure port of the API server via token authentication (CSV: token,user,uid,"group1,group2").'))
     .addOption(new Option('--anonymous-auth [bool]', "Enables anonymous requests to the secure port of the API server. Requests that are not rejected by another authentication method are treated as anonymous requests. Anonymous requests have a username of system:anonymous, and a group name of system:unauthenticated. Cannot be set together with an 'anonymous' section in --authentication-config.").default(true).argParser(parseBoolFlag))
     .addOption(new Option('--authentication-config <path>', 'File with Authentication Configuration to configure the JWT Token authenticator or the anonymous authenticator. Re-read when it changes: jwt changes apply within 5 s. This flag is mutually exclusive with the --oidc-* flags. This flag is mutually exclusive with --anonymous-auth if the file configures the Anonymous authenticator.'))
+    .addOption(
+      new Option(
+        '--api-audiences <audiences>',
+        'Identifiers of the API. Tokens presented for other audiences (a TokenReview\'s spec.audiences that names none of these) get no opinion from the token file and the JWT authenticators, and a TokenReview without spec.audiences asks for these. Comma-separated, repeatable. kube-apiserver defaults it to the --service-account-issuer URL; doorman has no service-account issuer, so there is no default.',
+      ).argParser(collect),
+    )
     .addOption(new Option('--authorization-mode <modes>', 'Ordered list of plug-ins to do authorization on secure port. Defaults to AlwaysAllow if --authorization-config is not used. Comma-delimited list of: AlwaysAllow,AlwaysDeny,Node,RBAC (ABAC and Webhook are not supported yet).').argParser(collect))
     .addOption(new Option('--rbac-objects <path>', 'doorman only: a file or folder of RBAC objects (YAML/JSON, multi-document, kind List) loaded on top of the bootstrap policy, e.g. the output of kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml. Repeatable.').argParser(collect))
     .addOption(new Option('--shutdown-delay-duration <duration>', 'Time to delay the termination. During that time the server keeps serving requests normally; /readyz returns failure at once.').default(0).argParser(parseDuration));
@@ -155,6 +162,7 @@ export function serveOptionsFrom(cmd: Command): ServeOptions {
     tokenAuthFile: f.tokenAuthFile,
     anonymousAuth: { set: cmd.getOptionValueSource('anonymousAuth') === 'cli', value: f.anonymousAuth },
     authenticationConfig: f.authenticationConfig,
+    apiAudiences: f.apiAudiences ?? [],
     authorizationModes: f.authorizationMode,
     rbacObjects: f.rbacObjects ?? [],
     shutdownDelayMs: f.shutdownDelayDuration,

@@ -52,8 +52,10 @@ export interface AuthenticationSetupOptions {
   readonly anonymousFlag: { readonly set: boolean; readonly value: boolean };
   /** True with --client-ca-file. */
   readonly clientCertificates: boolean;
-  /** Token authenticators that come before JWT (the token file). */
+  /** Token authenticators that come before JWT (the token file, already audience-agnostic). */
   readonly tokens: readonly TokenAuthenticator[];
+  /** --api-audiences: the audiences the JWT authenticators may answer for (none by default). */
+  readonly apiAudiences?: readonly string[] | undefined;
   readonly registry: Registry;
   readonly logger: Logger;
   /** Test and tuning knobs: reload timing, discovery retry period, token cache. */
@@ -104,6 +106,7 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
       authenticators: jwt,
       algorithms,
       logger: o.logger,
+      ...(o.apiAudiences ? { apiAudiences: o.apiAudiences } : {}),
       ...(jwtMetrics ? { metrics: jwtMetrics } : {}),
       ...(o.timing?.discoveryRetryMs !== undefined ? { retryMs: o.timing.discoveryRetryMs } : {}),
     });

@@ -6,6 +6,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditor, parseAuditPolicy, PolicyEvaluator, type AuditBackend, type AuditEvent } from '../../src/audit/index.js';
+import { authenticatorFunc } from '../../src/authn/types.js';
+import { builtinHandler } from '../../src/api/router.js';
 import { apiRuntime, json, lsar, message, post, send, SAR, SSAR, SSR, SSRR, TOKEN_REVIEWS } from './helpers.js';
 
 const rt = apiRuntime();
@@ -167,7 +169,7 @@ test('SelfSubjectRulesReview under Node,RBAC: a node is told its rules are incom
   }
 });
 
-test('TokenReview: through the token authenticators, errors in status, audiences checked', async () => {
+test('TokenReview: through the token authenticators, errors in status, audiences passed to them', async () => {
   const ok = json(await post(rt, TOKEN_REVIEWS, { spec: { token: 'alice-token' } }, 'admin-token')) as { spec: unknown; status: unknown };
   assert.deepEqual(ok.spec, { token: 'alice-token' });
   assert.deepEqual(ok.status, { authenticated: true, user: { username: 'alice', uid: '1001', groups: ['dev', 'readers', 'system:authenticated'] } });
@@ -176,13 +178,34 @@ test('TokenReview: through the token authenticators, errors in status, audiences
   assert.deepEqual((json(bad) as { status: unknown }).status, { user: {}, error: 'invalid bearer token' });
   const empty = await post(rt, TOKEN_REVIEWS, { spec: {} }, 'admin-token');
   assert.equal(message(empty), 'token is required for TokenReview in authentication');
-  // A token-file user carries no audiences, so asking for one fails as in kube-apiserver.
+  // The token file answers only for the API audiences (none here): no opinion, so the bearer authenticator's error.
   const aud = await post(rt, TOKEN_REVIEWS, { spec: { token: 'alice-token', audiences: ['api'] } }, 'admin-token');
-  assert.equal(aud.response.status, 500);
-  assert.equal(
-    aud.response.body,
-    '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred: error validating audiences","reason":"InternalError","details":{"causes":[{"message":"error validating audiences"}]},"code":500}\n',
-  );
+  assert.equal(aud.response.status, 201);
+  assert.deepEqual((json(aud) as { status: unknown }).status, { user: {}, error: 'invalid bearer token' });
+  // With them, the answer is for the audiences both name; without spec.audiences, for the API's.
+  const apiRt = apiRuntime({ apiAudiences: ['api', 'extra'] });
+  try {
+    const both = json(await post(apiRt, TOKEN_REVIEWS, { spec: { token: 'alice-token', audiences: ['other', 'extra', 'api'] } }, 'admin-token')) as { status: { audiences?: unknown } };
+    assert.deepEqual(both.status.audiences, ['extra', 'api']);
+    const implicit = json(await post(apiRt, TOKEN_REVIEWS, { spec: { token: 'alice-token' } }, 'admin-token')) as { status: { audiences?: unknown } };
+    assert.deepEqual(implicit.status.audiences, ['api', 'extra']);
+  } finally {
+    apiRt.authentication.close();
+  }
+  // An authenticator that answers for other audiences than asked for: kube's 500.
+  const aware = apiRuntime();
+  const stub = authenticatorFunc('aware', () => ({ kind: 'authenticated', authenticator: 'aware', user: { name: 'u', uid: '', groups: ['system:masters'], extra: {} }, audiences: ['elsewhere'] }));
+  const awareRt = { ...aware, snapshot: { ...aware.snapshot, handler: builtinHandler({ health: [], serverAddress: '127.0.0.1:6443', reviews: { authorizer: aware.authorization.authorizer, ruleResolver: aware.authorization.ruleResolver, authenticator: stub } }) } };
+  try {
+    const wrong = await post(awareRt, TOKEN_REVIEWS, { spec: { token: 'x', audiences: ['api'] } }, 'admin-token');
+    assert.equal(wrong.response.status, 500);
+    assert.equal(
+      wrong.response.body,
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred: error validating audiences","reason":"InternalError","details":{"causes":[{"message":"error validating audiences"}]},"code":500}\n',
+    );
+  } finally {
+    aware.authentication.close();
+  }
   assert.equal((await post(rt, TOKEN_REVIEWS, { spec: { token: 'x' } }, 'alice-token')).response.status, 403);
 });
 

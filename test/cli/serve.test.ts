@@ -18,10 +18,19 @@ test('--help documents every flag', async () => {
   assert.equal(r.code, 0);
   for (const flag of [
     '--secure-port', '--bind-address', '--tls-cert-file', '--tls-private-key-file', '--cert-dir', '--client-ca-file',
-    '--token-auth-file', '--anonymous-auth', '--authentication-config', '--authorization-mode', '--shutdown-delay-duration', '--rbac-objects',
+    '--token-auth-file', '--anonymous-auth', '--authentication-config', '--api-audiences', '--authorization-mode', '--shutdown-delay-duration', '--rbac-objects',
   ]) {
     assert.ok(r.stdout.includes(flag), `help lacks ${flag}`);
   }
+});
+
+test('validate and check take --api-audiences too (one flag module for the three commands)', async () => {
+  const flags = ['--api-audiences=api,extra', `--token-auth-file=${FIXTURES}tokens.csv`, '--authorization-mode=RBAC', '--cert-dir', tmp()];
+  const v = await runCli(['validate', ...flags]);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  const c = await runCli(['check', ...flags, '--token=alice-token', 'GET', '/apis']);
+  assert.equal(c.code, 0, c.stdout + c.stderr);
+  assert.match(c.stdout, /alice/);
 });
 
 test('an unknown flag is an error naming the flag', async () => {

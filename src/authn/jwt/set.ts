@@ -9,6 +9,7 @@ import type { CompiledJWTAuthenticator } from '../../config/authentication.js';
 import type { Logger } from '../../server/log.js';
 import type { TokenAuthenticator, TokenContext } from '../tokenfile.js';
 import type { AuthenticationResult } from '../types.js';
+import { audienceAgnosticToken } from '../audiences.js';
 import { JWTAuthenticator } from './authenticator.js';
 import type { JWTMetrics } from './metrics.js';
 
@@ -17,7 +18,7 @@ const NONE: AuthenticationResult = Object.freeze({ kind: 'none' });
 export interface JWTAuthenticatorSetOptions {
   readonly authenticators: readonly CompiledJWTAuthenticator[];
   readonly algorithms: readonly string[];
-  /** `--api-audiences`; doorman has none, so token requests that name audiences get no opinion. */
+  /** `--api-audiences` (default none): a token presented for other audiences only gets no opinion. */
   readonly apiAudiences?: readonly string[];
   readonly metrics?: JWTMetrics;
   readonly logger?: Logger;
@@ -28,7 +29,8 @@ export interface JWTAuthenticatorSetOptions {
 export class JWTAuthenticatorSet implements TokenAuthenticator {
   readonly name = 'jwt';
   readonly members: readonly JWTAuthenticator[];
-  private readonly apiAudiences: readonly string[];
+  /** The fail-on-error union of the members inside kube's audience-agnostic wrapper. */
+  private readonly wrapped: TokenAuthenticator;
 
   /** Throws kube's construction errors (unsupported signing algorithm, egress selector). */
   constructor(o: JWTAuthenticatorSetOptions) {
@@ -51,7 +53,17 @@ export class JWTAuthenticatorSet implements TokenAuthenticator {
       throw e;
     }
     this.members = members;
-    this.apiAudiences = o.apiAudiences ?? [];
+    const union: TokenAuthenticator = {
+      name: this.name,
+      async authenticateToken(token: string): Promise<AuthenticationResult> {
+        for (const m of members) {
+          const r = await m.authenticateToken(token);
+          if (r.kind !== 'none') return r;
+        }
+        return NONE;
+      },
+    };
+    this.wrapped = audienceAgnosticToken(o.apiAudiences ?? [], union);
   }
 
   /** The issuer URLs, in file order. */
@@ -59,14 +71,8 @@ export class JWTAuthenticatorSet implements TokenAuthenticator {
     return this.members.map((m) => m.issuer);
   }
 
-  async authenticateToken(token: string, context?: TokenContext): Promise<AuthenticationResult> {
-    // kube's WrapAudienceAgnosticToken: with target audiences, only the API audiences among them count.
-    if (context?.audiences !== undefined && !context.audiences.some((a) => this.apiAudiences.includes(a))) return NONE;
-    for (const m of this.members) {
-      const r = await m.authenticateToken(token);
-      if (r.kind !== 'none') return r;
-    }
-    return NONE;
+  authenticateToken(token: string, context?: TokenContext): AuthenticationResult | Promise<AuthenticationResult> {
+    return this.wrapped.authenticateToken(token, context);
   }
 
   /** The aggregate of the members' health errors; undefined when every issuer was discovered. */
