@@ -14,6 +14,7 @@ import {
   DOUBLE,
   DYN,
   ERROR,
+  FREE,
   INT,
   NULL,
   STRING,
@@ -25,7 +26,6 @@ import {
   listOf,
   mapOf,
   optionalOf,
-  sameType,
   typeString,
   type CheckType,
 } from './types.js';
@@ -79,7 +79,7 @@ function declaredTypeNames(functions: ReadonlyMap<string, FunctionDecl>): Readon
 const typeNameCache = new WeakMap<ReadonlyMap<string, FunctionDecl>, ReadonlySet<string>>();
 
 /** Identifiers that name types (`type(x) == string`). */
-export const TYPE_IDENTS: ReadonlySet<string> = new Set(['bool', 'int', 'uint', 'double', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn', 'optional_type']);
+export const TYPE_IDENTS: ReadonlySet<string> = new Set(['bool', 'int', 'uint', 'double', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'optional_type']);
 
 /** Operators typed here rather than by declarations: their typing is parametric in cel-go. */
 const SPECIAL: ReadonlySet<string> = new Set(['_&&_', '_||_', '@not_strictly_false', '_==_', '_!=_', '_?_:_', '_[_]', '_[?_]', '_?._', '@in']);
@@ -104,7 +104,7 @@ function unify(p: CheckType, a: CheckType, b: Bindings): boolean {
 function substitute(t: CheckType, b: Bindings): CheckType {
   switch (t.kind) {
     case 'param':
-      return b.get(t.name) ?? DYN;
+      return b.get(t.name) ?? (t.name === '_' ? t : DYN);
     case 'list':
       return listOf(substitute(t.elem, b));
     case 'map':
@@ -202,13 +202,8 @@ class Checker {
    * refused afterwards by the homogeneous-literal validator, which exempts `format` arguments.)
    */
   private homogeneous(items: readonly { offset: number; t: CheckType }[]): CheckType {
-    let joined: CheckType | undefined;
-    for (const { t } of items) {
-      if (t.kind === 'error') continue;
-      if (joined === undefined) joined = t;
-      else if (!sameType(joined, t)) joined = DYN;
-    }
-    return joined ?? DYN;
+    if (items.length === 0) return FREE;
+    return joinTypes(items.map((i) => i.t).filter((t) => t.kind !== 'error'));
   }
 
   /** An optional element or entry contributes its inner type; anything else must be optional. */

@@ -9,6 +9,7 @@ import type { CheckResult } from './check.js';
 import { TYPE_IDENTS } from './check.js';
 import type { FunctionDecl, Overload } from './decl.js';
 import { sortByKeys } from './lists.js';
+import { goFormatG } from './lib/strings.js';
 import type { CheckType } from './types.js';
 import {
   CelDuration,
@@ -21,6 +22,7 @@ import {
   CelTypeValue,
   CelUint,
   celEquals,
+  typeNameOf,
   type CelKey,
   type CelValue,
 } from './value.js';
@@ -106,7 +108,8 @@ function index(container: CelValue, idx: CelValue, optional: boolean): Result {
     if (typeof idx === 'bigint') k = idx;
     else if (idx instanceof CelUint) k = idx.value;
     else if (typeof idx === 'number' && Number.isInteger(idx)) k = BigInt(idx);
-    else return new ErrorValue(`unsupported index type '${typeof idx === 'number' ? 'double' : 'value'}' in list`);
+    else if (typeof idx === 'number') return new ErrorValue(`unsupported index value ${goFormatG(idx)} in list`);
+    else return new ErrorValue(`unsupported index type '${typeNameOf(idx)}' in list`);
     if (k >= 0n && k < BigInt(container.length)) {
       const v = container[Number(k)] as CelValue;
       return optional ? CelOptional.of(v) : v;
@@ -206,8 +209,8 @@ class Compiler {
           const o = operand(f);
           if (isErr(o)) return o;
           if (o instanceof CelOptional) {
-            // Selection on an optional value propagates absence.
-            if (!o.present) return o;
+            // Selection on an optional value propagates absence; a presence test is plain bool.
+            if (!o.present) return test ? false : o;
             return test ? select(o.inner, field, true) : optionalSelect(o.inner, field);
           }
           return select(o, field, test);
@@ -497,7 +500,7 @@ function optionalSelect(operand: CelValue, field: string): Result {
     const v = operand.fields.get(field);
     return v === undefined ? CelOptional.NONE : CelOptional.of(v);
   }
-  return new ErrorValue(NO_OVERLOAD);
+  return new ErrorValue(`no such key: ${field}`);
 }
 
 /** cel-go's commutative `&&`/`||`: a deciding operand wins over an error on the other side. */

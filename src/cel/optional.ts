@@ -4,7 +4,7 @@
  * `.?`/`[?]` syntax and `optMap`/`optFlatMap` are handled by the parser and interpreter.
  */
 import { decl, fail, fn, method, type FunctionDecl } from './decl.js';
-import { BOOL, DYN, listOf, optionalOf, param } from './types.js';
+import { BOOL, FREE, listOf, optionalOf, param } from './types.js';
 import { CelDuration, CelMap, CelOptional, CelTimestamp, CelUint, type CelValue } from './value.js';
 
 const A = param('A');
@@ -24,7 +24,7 @@ function isZero(v: CelValue): boolean {
 export const OPTIONAL: readonly FunctionDecl[] = [
   decl('optional.of', fn('optional_of', [A], OPT_A, ([v]) => CelOptional.of(v as CelValue))),
   decl('optional.ofNonZeroValue', fn('optional_ofNonZeroValue', [A], OPT_A, ([v]) => (isZero(v as CelValue) ? CelOptional.NONE : CelOptional.of(v as CelValue)))),
-  decl('optional.none', fn('optional_none', [], optionalOf(DYN), () => CelOptional.NONE)),
+  decl('optional.none', fn('optional_none', [], optionalOf(FREE), () => CelOptional.NONE)),
   decl(
     'optional.unwrap',
     fn('optional_unwrap', [listOf(OPT_A)], listOf(A), ([l]) => (l as readonly CelValue[]).filter((o) => opt(o).present).map((o) => opt(o).inner)),

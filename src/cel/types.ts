@@ -23,6 +23,12 @@ export type CheckType =
   | { readonly kind: 'error' };
 
 export const DYN: CheckType = { kind: 'dyn' };
+/**
+ * The element type of an empty literal (`[]`, `{}`) and of `optional.none()`: a type variable
+ * cel-go would bind from its context. It fits anything, joins to the other side's type, and is
+ * printed as `dyn`.
+ */
+export const FREE: CheckType = { kind: 'param', name: '_' };
 export const ANY: CheckType = { kind: 'any' };
 export const ERROR: CheckType = { kind: 'error' };
 export const TYPE: CheckType = { kind: 'type' };
@@ -63,7 +69,7 @@ export function typeString(t: CheckType): string {
     case 'optional':
       return `optional_type(${typeString(t.elem)})`;
     case 'param':
-      return t.name;
+      return t.name === '_' ? 'dyn' : t.name;
     case 'error':
       return '*error*';
   }
@@ -85,6 +91,8 @@ export function isAssignable(param: CheckType, arg: CheckType): boolean {
     case 'map':
       return arg.kind === 'map' && isAssignable(param.key, arg.key) && isAssignable(param.value, arg.value);
     case 'object':
+      // cel-go lets null stand for a message, and Timestamp and Duration are messages.
+      if (arg.kind === 'scalar' && arg.name === 'null_type') return param.name === 'google.protobuf.Timestamp' || param.name === 'google.protobuf.Duration';
       return arg.kind === 'object' && arg.name === param.name;
     case 'type':
       return arg.kind === 'type';
@@ -99,9 +107,36 @@ export function sameType(a: CheckType, b: CheckType): boolean {
   return typeString(a) === typeString(b);
 }
 
-/** The most specific type both values fit: the type itself when equal, otherwise `dyn`. */
+/** Whether two types are the same, a free type variable (`FREE`) matching anything. */
+export function equivalent(a: CheckType, b: CheckType): boolean {
+  if (isFree(a) || isFree(b)) return true;
+  if (a.kind === 'list' && b.kind === 'list') return equivalent(a.elem, b.elem);
+  if (a.kind === 'optional' && b.kind === 'optional') return equivalent(a.elem, b.elem);
+  if (a.kind === 'map' && b.kind === 'map') return equivalent(a.key, b.key) && equivalent(a.value, b.value);
+  return sameType(a, b);
+}
+
+function isFree(t: CheckType): boolean {
+  return t.kind === 'param' && t.name === '_';
+}
+
+/** The more specific of two equivalent types (free variables bound from the other side). */
+function bind(a: CheckType, b: CheckType): CheckType {
+  if (isFree(a)) return b;
+  if (isFree(b)) return a;
+  if (a.kind === 'list' && b.kind === 'list') return listOf(bind(a.elem, b.elem));
+  if (a.kind === 'optional' && b.kind === 'optional') return optionalOf(bind(a.elem, b.elem));
+  if (a.kind === 'map' && b.kind === 'map') return mapOf(bind(a.key, b.key), bind(a.value, b.value));
+  return a;
+}
+
+/** The most specific type all values fit: their common type (free variables bound), otherwise `dyn`. */
 export function joinTypes(types: readonly CheckType[]): CheckType {
-  const first = types[0];
-  if (first === undefined) return DYN;
-  return types.every((t) => sameType(t, first)) ? first : DYN;
+  let joined: CheckType | undefined;
+  for (const t of types) {
+    if (joined === undefined) joined = t;
+    else if (equivalent(joined, t)) joined = bind(joined, t);
+    else return DYN;
+  }
+  return joined ?? DYN;
 }

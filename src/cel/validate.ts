@@ -9,7 +9,7 @@ import type { Expr } from './ast.js';
 import type { CheckIssue } from './check.js';
 import { compileRE2 } from './lib/re2.js';
 import { parseDuration, parseTimestamp } from './stdlib.js';
-import { sameType, typeString, type CheckType } from './types.js';
+import { equivalent, joinTypes, typeString, type CheckType } from './types.js';
 import { CelEvalError } from './value.js';
 
 function stringLiteral(e: Expr | undefined): string | undefined {
@@ -67,10 +67,10 @@ export function validateAST(root: Expr, types: ReadonlyMap<number, CheckType>): 
             const t = elementType(x, e.optional.has(i));
             if (t === undefined || t.kind === 'error') continue;
             if (first === undefined) first = t;
-            else if (!sameType(first, t)) {
+            else if (!equivalent(first, t)) {
               mismatch(x, first, t);
               break;
-            }
+            } else first = joinTypes([first, t]);
           }
         }
         for (const x of e.elements) visit(x, inFormat);
@@ -89,8 +89,10 @@ export function validateAST(root: Expr, types: ReadonlyMap<number, CheckType>): 
               value = vt;
               continue;
             }
-            if (!sameType(key, kt) && kt.kind !== 'error') mismatch(entry.key, key, kt);
-            if (!sameType(value, vt) && vt.kind !== 'error') mismatch(entry.value, value, vt);
+            if (!equivalent(key, kt) && kt.kind !== 'error') mismatch(entry.key, key, kt);
+            else key = joinTypes([key, kt]);
+            if (!equivalent(value, vt) && vt.kind !== 'error') mismatch(entry.value, value, vt);
+            else value = joinTypes([value, vt]);
           }
         }
         for (const x of e.entries) {

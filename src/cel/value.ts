@@ -259,21 +259,27 @@ export function numeric(v: CelValue): Numeric | undefined {
   return undefined;
 }
 
-/** Orders two numbers of any CEL numeric types exactly (no precision loss); NaN compares as NaN. */
+/**
+ * Orders two numbers of any CEL numeric types as cel-go does: integers among themselves exactly;
+ * an integer against a double outside the integer's range by the range, otherwise by converting
+ * the integer to double (so 2^63-1 equals 2^63 as a double). NaN compares as NaN.
+ */
 export function compareNumeric(a: Numeric, b: Numeric): number {
   if (a.kind !== 'double' && b.kind !== 'double') return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
-  if (a.kind === 'double' && b.kind === 'double') return a.v < b.v ? -1 : a.v > b.v ? 1 : a.v === b.v ? 0 : NaN;
-  // One double, one integer: compare without rounding the integer.
-  const d = a.kind === 'double' ? a.v : (b.v as number);
-  const i = a.kind === 'double' ? (b.v as bigint) : (a.v as bigint);
-  const sign = a.kind === 'double' ? 1 : -1;
-  if (Number.isNaN(d)) return NaN;
-  if (d === Infinity) return sign;
-  if (d === -Infinity) return -sign;
-  const fl = BigInt(Math.floor(d));
+  if (a.kind === 'double' && b.kind === 'double') return compareDoubles(a.v, b.v);
+  const flip = a.kind === 'double';
+  const int = (flip ? b : a) as Exclude<Numeric, { kind: 'double' }>;
+  const d = (flip ? a.v : b.v) as number;
   let c: number;
-  if (fl < i) c = -1;
-  else if (fl > i) c = 1;
-  else c = Number.isInteger(d) ? 0 : 1;
-  return c * sign;
+  if (Number.isNaN(d)) return NaN;
+  if (int.kind === 'int' && d < -9223372036854775808) c = 1;
+  else if (int.kind === 'int' && d > 9223372036854775807) c = -1;
+  else if (int.kind === 'uint' && d < 0) c = 1;
+  else if (int.kind === 'uint' && d > 18446744073709551615) c = -1;
+  else c = compareDoubles(Number(int.v), d);
+  return flip ? -c : c;
+}
+
+function compareDoubles(x: number, y: number): number {
+  return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
 }

@@ -220,3 +220,20 @@ test('each release compiles with the libraries and macros its environment has (S
   assert.match((compileExpression('claims.l.all(i, v, true)', 'claims', 'any', 31) as { error: { detail: string } }).error.detail, /undeclared reference to 'all'/);
   assert.equal(compiles("claims.?a.orValue('') == '' && claims.l.all(x, x != '')", 29), true, 'optional types and the standard macros are there from the start');
 });
+
+test('empty literals and optional.none() take their type from the other elements, as cel-go binds type variables', () => {
+  assert.equal(compileExpression("[[], ['a']]", 'claims', 'any').ok, true);
+  assert.equal(compileExpression("{'a': {}, 'b': {'x': 1}}", 'claims', 'any').ok, true);
+  assert.equal(compileExpression('[optional.none(), optional.of(1)]', 'claims', 'any').ok, true);
+  assert.match(compileError("[[], ['a'], [1]]"), /expected type 'list\(string\)' but found 'list\(int\)'/);
+  assert.equal(typeOf('true ? [] : [1]'), 'list(int)');
+  assert.equal(typeOf('[]'), 'list(dyn)');
+  assert.equal(run('has({}.?x.y)'), false, 'has() over an absent optional is false, not an optional');
+  assert.equal(run("dyn(9223372036854775807) < 9223372036854775808.0"), false, 'int against double converts the int, as cel-go');
+  assert.deepEqual(run("{'k': dyn(null)}.?k.field"), { error: 'no such key: field' });
+  assert.match(compileError('dyn'), /undeclared reference to 'dyn'/);
+  assert.deepEqual(run("[7, 8][dyn(0.5)]"), { error: 'unsupported index value 0.5 in list' });
+  assert.deepEqual(run("[7, 8][dyn('a')]"), { error: "unsupported index type 'string' in list" });
+  assert.equal(compileExpression('null < null', 'claims', 'any').ok, true, 'null fits Timestamp/Duration at check time (no overload at run time)');
+  assert.deepEqual(run('null < null'), { error: 'no such overload' });
+});
