@@ -364,13 +364,13 @@ function parseAuthority(authority: string): [Userinfo | null, string] {
 }
 
 /**
- * host[:port]. A bracketed host must be an IPv6 address (Go 1.25.2+, CVE-2025-47912): netip
- * must accept it and it may not be IPv4. The part from the last '[' to the last ']' is the one
- * checked and kept.
+ * host[:port]. A bracketed host must be an IPv6 address (Go 1.25.2+, CVE-2025-47912): the '['
+ * must open the host, netip must accept what it encloses, and that may not be IPv4.
  */
 function parseHost(host: string): string {
   const open = host.lastIndexOf('[');
-  if (open !== -1) {
+  if (open > 0) throw new URLParseError('invalid IP-literal');
+  if (open === 0) {
     const close = host.lastIndexOf(']');
     if (close < 0) throw new URLParseError("missing ']' in host");
     const colonPort = host.slice(close + 1);
@@ -460,13 +460,9 @@ const URL_ERROR = 'URL parse error during conversion from string: ';
  * or query.
  */
 export function parseKubeURL(s: string): CelURL {
+  const invalid = parseRequestURIError(s);
+  if (invalid !== undefined) fail(`${URL_ERROR}${invalid}`);
   const raw = toBytes(s);
-  try {
-    parse(raw, true);
-  } catch (e) {
-    if (e instanceof URLParseError) fail(`${URL_ERROR}parse ${q(raw)}: ${e.message}`);
-    throw e;
-  }
   const [beforeFragment, frag] = cut(raw, '#');
   let url: GoURL;
   try {
@@ -487,14 +483,20 @@ export function parseKubeURL(s: string): CelURL {
   return new CelURL(url);
 }
 
-function isKubeURL(s: string): boolean {
+/** The error of Go's url.ParseRequestURI(s), as `err.Error()` prints it; undefined when it parses. */
+export function parseRequestURIError(s: string): string | undefined {
+  const raw = toBytes(s);
   try {
-    parse(toBytes(s), true);
-    return true;
+    parse(raw, true);
+    return undefined;
   } catch (e) {
-    if (e instanceof URLParseError) return false;
+    if (e instanceof URLParseError) return `parse ${q(raw)}: ${e.message}`;
     throw e;
   }
+}
+
+function isKubeURL(s: string): boolean {
+  return parseRequestURIError(s) === undefined;
 }
 
 function urlArg(args: readonly CelValue[]): GoURL {

@@ -1,7 +1,8 @@
 /** Kubernetes' format library: kube's format_test cases, apimachinery's messages, Go's url.ParseRequestURI. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CelNamedFormat, FORMAT, FORMAT_TYPE, NAMED_FORMATS, parseRequestURIError } from '../../../src/cel/lib/format.js';
+import { CelNamedFormat, FORMAT, FORMAT_TYPE, NAMED_FORMATS } from '../../../src/cel/lib/format.js';
+import { parseRequestURIError } from '../../../src/cel/lib/url.js';
 import type { Overload } from '../../../src/cel/decl.js';
 import { CelEvalError, CelOptional, celEquals, type CelValue } from '../../../src/cel/value.js';
 

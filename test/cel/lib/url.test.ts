@@ -95,6 +95,7 @@ test("net/url's errors, word for word (Go 1.25, with the CVE-2025-47912 bracket 
     ['http://[::1', "missing ']' in host"],
     ['http://[::1]x/', 'invalid port "x" after host'],
     ['https://[1.2.3.4]/', 'invalid IP-literal'],
+    ['https://a[::1]/', 'invalid IP-literal'],
     ['https://[v1.x]/', 'invalid host: ParseAddr("v1.x"): unexpected character (at "v1.x")'],
   ];
   for (const [input, message] of cases) {
