@@ -43,3 +43,55 @@ export function decl(name: string, ...overloads: Overload[]): FunctionDecl {
 export function fail(message: string): never {
   throw new CelEvalError(message);
 }
+
+// Argument guards. Dispatch already matched the runtime types, so these only narrow them; a
+// value of another type (a library misdeclaring itself) is cel-go's `no such overload`.
+
+export function asString(v: CelValue | undefined): string {
+  return typeof v === 'string' ? v : fail('no such overload');
+}
+
+export function asInt(v: CelValue | undefined): bigint {
+  return typeof v === 'bigint' ? v : fail('no such overload');
+}
+
+export function stringArg(args: readonly CelValue[], i: number): string {
+  return asString(args[i]);
+}
+
+export function intArg(args: readonly CelValue[], i: number): bigint {
+  return asInt(args[i]);
+}
+
+export function boolArg(args: readonly CelValue[], i: number): boolean {
+  const v = args[i];
+  return typeof v === 'boolean' ? v : fail('no such overload');
+}
+
+/** Argument `i` as an instance of a library type (`CelIP`, `CelQuantity`, ...). */
+export function instanceArg<T>(args: readonly CelValue[], i: number, type: abstract new (...a: never[]) => T): T {
+  const v = args[i];
+  return v instanceof type ? v : fail('no such overload');
+}
+
+/** cel-go sizes a string by its code points. */
+export function runeCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * Attaches kube's runtime cost (library/cost.go CallCost), which replaces CEL's flat 1 per call;
+ * doorman charges the part beyond 1 (never below 0: kube's 0 for an empty string cannot be
+ * expressed as an extra).
+ */
+export function withCost(o: Overload, kubeCost: (args: readonly CelValue[]) => number): Overload {
+  return { ...o, cost: (args) => Math.max(0, kubeCost(args) - 1) };
+}
+
+/** kube's string-traversal cost: ceil(size × 0.1), in float64 as Go computes it. */
+export function traversalCost(args: readonly CelValue[], factor = 1): number {
+  const s = args[0];
+  return typeof s === 'string' ? Math.ceil(runeCount(s) * factor * 0.1) : 1;
+}

@@ -4,7 +4,7 @@
  * conversions with Go's formatting and parse errors, and timestamps and durations with their
  * getters (UTC by default, as kube's DefaultUTCTimeZone; an IANA name or `±hh:mm` otherwise).
  */
-import { decl, fail, fn, method, type FunctionDecl, type Overload } from './decl.js';
+import { decl, fail, fn, method, runeCount, type FunctionDecl, type Overload } from './decl.js';
 import { compileRE2 } from './lib/re2.js';
 import { durationString, goFormatG, timestampString } from './lib/strings.js';
 import { BOOL, BYTES, DOUBLE, DURATION, DYN, INT, STRING, TIMESTAMP, TYPE, UINT, listOf, mapOf, param, type CheckType } from './types.js';
@@ -122,10 +122,6 @@ function comparison(name: string, id: string, test: (c: number) => boolean): Fun
   return decl(name, ...overloads);
 }
 
-/** The code points of a string: CEL's string functions count these, not UTF-16 units. */
-export function codePoints(v: string): string[] {
-  return [...v];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Go's number parsing, as cel-go's conversions use it (formatting is the strings library's).
@@ -289,7 +285,7 @@ function timestampGetter(name: string, id: string, pick: (c: Civil) => number): 
 // ---------------------------------------------------------------------------------------------
 
 function sizeOf(v: CelValue): bigint {
-  if (typeof v === 'string') return BigInt(codePoints(v).length);
+  if (typeof v === 'string') return BigInt(runeCount(v));
   if (v instanceof Uint8Array) return BigInt(v.length);
   if (Array.isArray(v)) return BigInt(v.length);
   if (v instanceof CelMap) return BigInt(v.size);

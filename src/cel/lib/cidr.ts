@@ -5,7 +5,7 @@
  * doubled "network address parse error" prefix on failures is kept, since it is what users see.
  */
 import { CelEvalError, CelOpaque, type CelValue } from '../value.js';
-import { decl, fail, fn, method, type FunctionDecl } from '../decl.js';
+import { decl, fail, fn, instanceArg, method, runeCount, stringArg, traversalCost, withCost, type FunctionDecl } from '../decl.js';
 import { BOOL, INT, STRING, named } from '../types.js';
 import { goQuote } from '../../util/goquote.js';
 import {
@@ -16,11 +16,7 @@ import {
   is4In6,
   parseAddr,
   parseKubeIP,
-  runeCount,
   sameAddr,
-  stringArg,
-  traversalCost,
-  withCost,
   type NetAddr,
 } from './ip.js';
 
@@ -114,10 +110,6 @@ export function parseKubeCIDR(raw: string): NetPrefix {
   return r.prefix;
 }
 
-function cidrArg(args: readonly CelValue[], i: number): CelCIDR {
-  const v = args[i];
-  return v instanceof CelCIDR ? v : fail('no such overload');
-}
 
 function containsIP(cidr: CelCIDR, ip: CelIP): boolean {
   return prefixContains(cidr.prefix, ip.addr);
@@ -163,7 +155,7 @@ export const CIDR_LIBRARY: readonly FunctionDecl[] = [
     'containsIP',
     withCost(
       method('cidr_contains_ip_string', CIDR_TYPE, [STRING], BOOL, (args) => {
-        const cidr = cidrArg(args, 0);
+        const cidr = instanceArg(args, 0, CelCIDR);
         let addr: NetAddr;
         try {
           addr = parseKubeIP(stringArg(args, 1));
@@ -180,7 +172,7 @@ export const CIDR_LIBRARY: readonly FunctionDecl[] = [
     withCost(
       method('cidr_contains_ip_ip', CIDR_TYPE, [IP_TYPE], BOOL, (args) => {
         const ip = args[1];
-        return ip instanceof CelIP ? containsIP(cidrArg(args, 0), ip) : fail('no such overload');
+        return ip instanceof CelIP ? containsIP(instanceArg(args, 0, CelCIDR), ip) : fail('no such overload');
       }),
       containsIPCost,
     ),
@@ -189,21 +181,21 @@ export const CIDR_LIBRARY: readonly FunctionDecl[] = [
     'containsCIDR',
     withCost(
       method('cidr_contains_cidr_string', CIDR_TYPE, [STRING], BOOL, (args) => {
-        const cidr = cidrArg(args, 0);
+        const cidr = instanceArg(args, 0, CelCIDR);
         // Here the parse error does come through: the CIDR overload returns its operand's error.
         return containsCIDR(cidr, new CelCIDR(parseKubeCIDR(stringArg(args, 1))));
       }),
       containsCIDRCost,
     ),
     withCost(
-      method('cidr_contains_cidr', CIDR_TYPE, [CIDR_TYPE], BOOL, (args) => containsCIDR(cidrArg(args, 0), cidrArg(args, 1))),
+      method('cidr_contains_cidr', CIDR_TYPE, [CIDR_TYPE], BOOL, (args) => containsCIDR(instanceArg(args, 0, CelCIDR), instanceArg(args, 1, CelCIDR))),
       containsCIDRCost,
     ),
   ),
   // The address as written, host bits and all; masked() gives the network.
-  decl('ip', method('cidr_ip', CIDR_TYPE, [], IP_TYPE, (args) => new CelIP(cidrArg(args, 0).prefix.addr))),
-  decl('prefixLength', method('cidr_prefix_length', CIDR_TYPE, [], INT, (args) => BigInt(cidrArg(args, 0).prefix.bits))),
-  decl('masked', method('cidr_masked', CIDR_TYPE, [], CIDR_TYPE, (args) => new CelCIDR(maskedPrefix(cidrArg(args, 0).prefix)))),
+  decl('ip', method('cidr_ip', CIDR_TYPE, [], IP_TYPE, (args) => new CelIP(instanceArg(args, 0, CelCIDR).prefix.addr))),
+  decl('prefixLength', method('cidr_prefix_length', CIDR_TYPE, [], INT, (args) => BigInt(instanceArg(args, 0, CelCIDR).prefix.bits))),
+  decl('masked', method('cidr_masked', CIDR_TYPE, [], CIDR_TYPE, (args) => new CelCIDR(maskedPrefix(instanceArg(args, 0, CelCIDR).prefix)))),
   decl(
     'isCIDR',
     withCost(
@@ -215,5 +207,5 @@ export const CIDR_LIBRARY: readonly FunctionDecl[] = [
       (a) => traversalCost(a),
     ),
   ),
-  decl('string', fn('cidr_to_string', [CIDR_TYPE], STRING, (args) => cidrArg(args, 0).toString())),
+  decl('string', fn('cidr_to_string', [CIDR_TYPE], STRING, (args) => instanceArg(args, 0, CelCIDR).toString())),
 ];

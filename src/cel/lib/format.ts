@@ -8,9 +8,9 @@
  * net/url.ParseRequestURI for `uri` (the URL library's port of it), and
  * kube-openapi's strfmt checks for `uuid`, `byte`, `date` and `datetime`.
  */
-import { decl, fail, fn, method, type FunctionDecl } from '../decl.js';
+import { asString as str, decl, fail, fn, method, type FunctionDecl } from '../decl.js';
 import { STRING, listOf, named, optionalOf } from '../types.js';
-import { CelEvalError, CelOpaque, CelOptional, type CelValue } from '../value.js';
+import { CelEvalError, CelOpaque, CelOptional } from '../value.js';
 import { parseRequestURIError } from './url.js';
 
 /** A named format: a Kubernetes validator with its Go name (what equality compares). */
@@ -218,10 +218,6 @@ export const NAMED_FORMATS: ReadonlyMap<string, CelNamedFormat> = new Map(
   ).map(([key, name, validate]) => [key, new CelNamedFormat(name, validate)] as const),
 );
 
-function str(v: CelValue | undefined): string {
-  if (typeof v !== 'string') fail('no such overload');
-  return v;
-}
 
 /** Kubernetes' format library: `format.<name>()`, `format.named(name)`, `<format>.validate(s)`. */
 export const FORMAT: readonly FunctionDecl[] = [

@@ -6,8 +6,8 @@
  * addresses on top. The netip port lives here and is exported: the CIDR and URL libraries need
  * the same parser.
  */
-import { CelEvalError, CelOpaque, type CelValue } from '../value.js';
-import { decl, fail, fn, method, type FunctionDecl, type Overload } from '../decl.js';
+import { CelEvalError, CelOpaque } from '../value.js';
+import { decl, fail, fn, instanceArg, method, stringArg, traversalCost, withCost, type FunctionDecl } from '../decl.js';
 import { BOOL, INT, STRING, named } from '../types.js';
 import { goQuote } from '../../util/goquote.js';
 
@@ -285,38 +285,6 @@ export function parseKubeIP(raw: string): NetAddr {
 }
 
 /** The argument at `i`, or cel-go's dispatch error when the interpreter sent something else. */
-export function stringArg(args: readonly CelValue[], i: number): string {
-  const v = args[i];
-  return typeof v === 'string' ? v : fail('no such overload');
-}
-
-function ipArg(args: readonly CelValue[], i: number): CelIP {
-  const v = args[i];
-  return v instanceof CelIP ? v : fail('no such overload');
-}
-
-/** cel-go sizes a string by its code points. */
-export function runeCount(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
-/**
- * Attaches kube's runtime cost (library/cost.go CallCost), which replaces CEL's flat 1 per call;
- * doorman charges the part beyond 1 (never below 0: kube's 0 for an empty string cannot be
- * expressed as an extra).
- */
-export function withCost(o: Overload, kubeCost: (args: readonly CelValue[]) => number): Overload {
-  return { ...o, cost: (args) => Math.max(0, kubeCost(args) - 1) };
-}
-
-/** kube's string-traversal cost: ceil(size × 0.1), in float64 as Go computes it. */
-export function traversalCost(args: readonly CelValue[], factor = 1): number {
-  const s = args[0];
-  return typeof s === 'string' ? Math.ceil(runeCount(s) * factor * 0.1) : 1;
-}
-
 function isIPString(s: string): boolean {
   try {
     parseKubeIP(s);
@@ -331,7 +299,7 @@ export const IP_LIBRARY: readonly FunctionDecl[] = [
   decl('ip', withCost(fn('string_to_ip', [STRING], IP_TYPE, (args) => new CelIP(parseKubeIP(stringArg(args, 0)))), (a) => traversalCost(a))),
   decl(
     'family',
-    method('ip_family', IP_TYPE, [], INT, (args) => (ipArg(args, 0).addr.is4 ? 4n : 6n)),
+    method('ip_family', IP_TYPE, [], INT, (args) => (instanceArg(args, 0, CelIP).addr.is4 ? 4n : 6n)),
   ),
   decl(
     'ip.isCanonical',
@@ -344,17 +312,17 @@ export const IP_LIBRARY: readonly FunctionDecl[] = [
       (a) => traversalCost(a, 2),
     ),
   ),
-  decl('isUnspecified', method('ip_is_unspecified', IP_TYPE, [], BOOL, (args) => isUnspecified(ipArg(args, 0).addr))),
-  decl('isLoopback', method('ip_is_loopback', IP_TYPE, [], BOOL, (args) => isLoopback(ipArg(args, 0).addr))),
+  decl('isUnspecified', method('ip_is_unspecified', IP_TYPE, [], BOOL, (args) => isUnspecified(instanceArg(args, 0, CelIP).addr))),
+  decl('isLoopback', method('ip_is_loopback', IP_TYPE, [], BOOL, (args) => isLoopback(instanceArg(args, 0, CelIP).addr))),
   decl(
     'isLinkLocalMulticast',
-    method('ip_is_link_local_multicast', IP_TYPE, [], BOOL, (args) => isLinkLocalMulticast(ipArg(args, 0).addr)),
+    method('ip_is_link_local_multicast', IP_TYPE, [], BOOL, (args) => isLinkLocalMulticast(instanceArg(args, 0, CelIP).addr)),
   ),
   decl(
     'isLinkLocalUnicast',
-    method('ip_is_link_local_unicast', IP_TYPE, [], BOOL, (args) => isLinkLocalUnicast(ipArg(args, 0).addr)),
+    method('ip_is_link_local_unicast', IP_TYPE, [], BOOL, (args) => isLinkLocalUnicast(instanceArg(args, 0, CelIP).addr)),
   ),
-  decl('isGlobalUnicast', method('ip_is_global_unicast', IP_TYPE, [], BOOL, (args) => isGlobalUnicast(ipArg(args, 0).addr))),
+  decl('isGlobalUnicast', method('ip_is_global_unicast', IP_TYPE, [], BOOL, (args) => isGlobalUnicast(instanceArg(args, 0, CelIP).addr))),
   decl('isIP', withCost(fn('is_ip', [STRING], BOOL, (args) => isIPString(stringArg(args, 0))), (a) => traversalCost(a))),
-  decl('string', fn('ip_to_string', [IP_TYPE], STRING, (args) => ipArg(args, 0).toString())),
+  decl('string', fn('ip_to_string', [IP_TYPE], STRING, (args) => instanceArg(args, 0, CelIP).toString())),
 ];

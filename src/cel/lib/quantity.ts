@@ -8,10 +8,9 @@
  * number: `quantity("1.000").isInteger()` is false in kube. The places where kube 1.35 mutates
  * or aliases a Quantity, or wraps an int32, are reproduced and marked.
  */
-import { CelEvalError, CelOpaque, type CelValue } from '../value.js';
-import { decl, fail, fn, method, type FunctionDecl } from '../decl.js';
+import { CelEvalError, CelOpaque } from '../value.js';
+import { decl, fail, fn, instanceArg, intArg, method, stringArg, traversalCost, withCost, type FunctionDecl } from '../decl.js';
 import { BOOL, DOUBLE, INT, STRING, named } from '../types.js';
-import { stringArg, traversalCost, withCost } from './ip.js';
 
 const MIN_INT64 = -(1n << 63n);
 const MAX_INT64 = (1n << 63n) - 1n;
@@ -411,15 +410,7 @@ function newQuantity(str: string): CelQuantity {
 // ---------------------------------------------------------------------------------------------
 // The CEL library.
 
-function quantityArg(args: readonly CelValue[], i: number): CelQuantity {
-  const v = args[i];
-  return v instanceof CelQuantity ? v : fail('no such overload');
-}
 
-function intArg(args: readonly CelValue[], i: number): bigint {
-  const v = args[i];
-  return typeof v === 'bigint' ? v : fail('no such overload');
-}
 
 /** resource.NewQuantity(n, DecimalExponent): n × 10^0 in int64 form. */
 function fromInt(n: bigint): CelQuantity {
@@ -443,36 +434,36 @@ export const QUANTITY_LIBRARY: readonly FunctionDecl[] = [
   decl(
     'sign',
     fn('quantity_sign', [QUANTITY_TYPE], INT, (args) => {
-      const q = quantityArg(args, 0);
+      const q = instanceArg(args, 0, CelQuantity);
       return BigInt(signOf(q.d !== null ? q.d.unscaled : q.i.value));
     }),
   ),
   decl(
     'isGreaterThan',
-    method('quantity_is_greater_than', QUANTITY_TYPE, [QUANTITY_TYPE], BOOL, (args) => compareQuantities(quantityArg(args, 0), quantityArg(args, 1), true) === 1),
+    method('quantity_is_greater_than', QUANTITY_TYPE, [QUANTITY_TYPE], BOOL, (args) => compareQuantities(instanceArg(args, 0, CelQuantity), instanceArg(args, 1, CelQuantity), true) === 1),
   ),
   decl(
     'isLessThan',
-    method('quantity_is_less_than', QUANTITY_TYPE, [QUANTITY_TYPE], BOOL, (args) => compareQuantities(quantityArg(args, 0), quantityArg(args, 1), true) === -1),
+    method('quantity_is_less_than', QUANTITY_TYPE, [QUANTITY_TYPE], BOOL, (args) => compareQuantities(instanceArg(args, 0, CelQuantity), instanceArg(args, 1, CelQuantity), true) === -1),
   ),
   decl(
     'compareTo',
-    method('quantity_compare_to', QUANTITY_TYPE, [QUANTITY_TYPE], INT, (args) => BigInt(compareQuantities(quantityArg(args, 0), quantityArg(args, 1), true))),
+    method('quantity_compare_to', QUANTITY_TYPE, [QUANTITY_TYPE], INT, (args) => BigInt(compareQuantities(instanceArg(args, 0, CelQuantity), instanceArg(args, 1, CelQuantity), true))),
   ),
-  decl('asApproximateFloat', method('quantity_get_float', QUANTITY_TYPE, [], DOUBLE, (args) => asApproximateFloat(quantityArg(args, 0)))),
+  decl('asApproximateFloat', method('quantity_get_float', QUANTITY_TYPE, [], DOUBLE, (args) => asApproximateFloat(instanceArg(args, 0, CelQuantity)))),
   decl(
     'asInteger',
-    method('quantity_get_int', QUANTITY_TYPE, [], INT, (args) => asInt64(quantityArg(args, 0)) ?? fail('cannot convert value to integer')),
+    method('quantity_get_int', QUANTITY_TYPE, [], INT, (args) => asInt64(instanceArg(args, 0, CelQuantity)) ?? fail('cannot convert value to integer')),
   ),
-  decl('isInteger', method('quantity_is_integer', QUANTITY_TYPE, [], BOOL, (args) => asInt64(quantityArg(args, 0)) !== undefined)),
+  decl('isInteger', method('quantity_is_integer', QUANTITY_TYPE, [], BOOL, (args) => asInt64(instanceArg(args, 0, CelQuantity)) !== undefined)),
   decl(
     'add',
-    method('quantity_add', QUANTITY_TYPE, [QUANTITY_TYPE], QUANTITY_TYPE, (args) => addQuantities(quantityArg(args, 0), quantityArg(args, 1), false)),
-    method('quantity_add_int', QUANTITY_TYPE, [INT], QUANTITY_TYPE, (args) => addQuantities(quantityArg(args, 0), fromInt(intArg(args, 1)), false)),
+    method('quantity_add', QUANTITY_TYPE, [QUANTITY_TYPE], QUANTITY_TYPE, (args) => addQuantities(instanceArg(args, 0, CelQuantity), instanceArg(args, 1, CelQuantity), false)),
+    method('quantity_add_int', QUANTITY_TYPE, [INT], QUANTITY_TYPE, (args) => addQuantities(instanceArg(args, 0, CelQuantity), fromInt(intArg(args, 1)), false)),
   ),
   decl(
     'sub',
-    method('quantity_sub', QUANTITY_TYPE, [QUANTITY_TYPE], QUANTITY_TYPE, (args) => addQuantities(quantityArg(args, 0), quantityArg(args, 1), true)),
-    method('quantity_sub_int', QUANTITY_TYPE, [INT], QUANTITY_TYPE, (args) => addQuantities(quantityArg(args, 0), fromInt(intArg(args, 1)), true)),
+    method('quantity_sub', QUANTITY_TYPE, [QUANTITY_TYPE], QUANTITY_TYPE, (args) => addQuantities(instanceArg(args, 0, CelQuantity), instanceArg(args, 1, CelQuantity), true)),
+    method('quantity_sub_int', QUANTITY_TYPE, [INT], QUANTITY_TYPE, (args) => addQuantities(instanceArg(args, 0, CelQuantity), fromInt(intArg(args, 1)), true)),
   ),
 ];

@@ -8,15 +8,11 @@
  * program is built and reports a bad one then, without the "Illegal regex" prefix; that is the
  * checker's business.)
  */
-import { decl, fail, method, type FunctionDecl } from '../decl.js';
+import { asString as str, decl, fail, method, type FunctionDecl } from '../decl.js';
 import { INT, STRING, listOf } from '../types.js';
-import { CelEvalError, type CelValue } from '../value.js';
+import { CelEvalError } from '../value.js';
 import { compileRE2 } from './re2.js';
 
-function str(v: CelValue | undefined): string {
-  if (typeof v !== 'string') fail('no such overload');
-  return v;
-}
 
 function compile(pattern: string): RegExp {
   try {

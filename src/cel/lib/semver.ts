@@ -5,11 +5,11 @@
  * environment enables (SemverVersion(1), with the normalizing overloads). Versions are parsed
  * and ordered as github.com/blang/semver/v4 does, whose error messages reach the user unchanged.
  */
-import { CelEvalError, CelOpaque, type CelValue } from '../value.js';
-import { decl, fail, fn, method, type FunctionDecl } from '../decl.js';
+import { CelEvalError, CelOpaque } from '../value.js';
+import { boolArg, decl, fail, fn, instanceArg, method, stringArg, traversalCost, withCost, type FunctionDecl } from '../decl.js';
 import { BOOL, INT, STRING, named } from '../types.js';
-import { stringArg, traversalCost, withCost } from './ip.js';
 import { goQuote } from '../../util/goquote.js';
+import { goSplit } from './strings.js';
 
 /** A prerelease identifier: numeric ones order by value and before alphanumeric ones. */
 export type PreRelease = { readonly isNum: true; readonly num: bigint } | { readonly isNum: false; readonly str: string };
@@ -59,24 +59,10 @@ function preRelease(s: string): PreRelease {
   return fail(`Invalid character(s) found in prerelease ${goQuote(s)}`);
 }
 
-/** strings.SplitN(s, sep, n) for n > 0. */
-function splitN(s: string, sep: string, n: number): string[] {
-  const parts: string[] = [];
-  let rest = s;
-  while (parts.length < n - 1) {
-    const i = rest.indexOf(sep);
-    if (i < 0) break;
-    parts.push(rest.slice(0, i));
-    rest = rest.slice(i + sep.length);
-  }
-  parts.push(rest);
-  return parts;
-}
-
 /** semver.Parse: strict SemVer 2.0.0, no "v", no spaces, no shortened forms. */
 export function parseSemver(s: string): SemverVersion {
   if (s.length === 0) fail('Version string empty');
-  const parts = splitN(s, '.', 3);
+  const parts = goSplit(s, '.', 3n);
   if (parts.length !== 3) fail('No Major.Minor.Patch elements found');
   const major = versionNumber(parts[0] ?? '', 'major');
   const minor = versionNumber(parts[1] ?? '', 'minor');
@@ -109,7 +95,7 @@ export function parseSemver(s: string): SemverVersion {
  */
 export function parseSemverNormalized(input: string): SemverVersion {
   const s = input.startsWith('v') ? input.slice(1) : input;
-  const parts = splitN(s, '.', 3).map((p) => {
+  const parts = goSplit(s, '.', 3n).map((p) => {
     if (p.length <= 1) return p;
     const trimmed = p.replace(/^0+/, '');
     return trimmed === '' || !/^[0-9]/.test(trimmed) ? `0${trimmed}` : trimmed;
@@ -173,15 +159,7 @@ export class CelSemver extends CelOpaque {
 
 export const SEMVER_TYPE = named('kubernetes.Semver');
 
-function semverArg(args: readonly CelValue[], i: number): CelSemver {
-  const v = args[i];
-  return v instanceof CelSemver ? v : fail('no such overload');
-}
 
-function boolArg(args: readonly CelValue[], i: number): boolean {
-  const v = args[i];
-  return typeof v === 'boolean' ? v : fail('no such overload');
-}
 
 function toSemver(s: string, normalize: boolean): CelSemver {
   return new CelSemver(normalize ? parseSemverNormalized(s) : parseSemver(s));
@@ -218,17 +196,17 @@ export const SEMVER_LIBRARY: readonly FunctionDecl[] = [
   ),
   decl(
     'isGreaterThan',
-    method('semver_is_greater_than', SEMVER_TYPE, [SEMVER_TYPE], BOOL, (args) => compareSemver(semverArg(args, 0).version, semverArg(args, 1).version) === 1),
+    method('semver_is_greater_than', SEMVER_TYPE, [SEMVER_TYPE], BOOL, (args) => compareSemver(instanceArg(args, 0, CelSemver).version, instanceArg(args, 1, CelSemver).version) === 1),
   ),
   decl(
     'isLessThan',
-    method('semver_is_less_than', SEMVER_TYPE, [SEMVER_TYPE], BOOL, (args) => compareSemver(semverArg(args, 0).version, semverArg(args, 1).version) === -1),
+    method('semver_is_less_than', SEMVER_TYPE, [SEMVER_TYPE], BOOL, (args) => compareSemver(instanceArg(args, 0, CelSemver).version, instanceArg(args, 1, CelSemver).version) === -1),
   ),
   decl(
     'compareTo',
-    method('semver_compare_to', SEMVER_TYPE, [SEMVER_TYPE], INT, (args) => BigInt(compareSemver(semverArg(args, 0).version, semverArg(args, 1).version))),
+    method('semver_compare_to', SEMVER_TYPE, [SEMVER_TYPE], INT, (args) => BigInt(compareSemver(instanceArg(args, 0, CelSemver).version, instanceArg(args, 1, CelSemver).version))),
   ),
-  decl('major', method('semver_major', SEMVER_TYPE, [], INT, (args) => asInt(semverArg(args, 0).version.major))),
-  decl('minor', method('semver_minor', SEMVER_TYPE, [], INT, (args) => asInt(semverArg(args, 0).version.minor))),
-  decl('patch', method('semver_patch', SEMVER_TYPE, [], INT, (args) => asInt(semverArg(args, 0).version.patch))),
+  decl('major', method('semver_major', SEMVER_TYPE, [], INT, (args) => asInt(instanceArg(args, 0, CelSemver).version.major))),
+  decl('minor', method('semver_minor', SEMVER_TYPE, [], INT, (args) => asInt(instanceArg(args, 0, CelSemver).version.minor))),
+  decl('patch', method('semver_patch', SEMVER_TYPE, [], INT, (args) => asInt(instanceArg(args, 0, CelSemver).version.patch))),
 ];

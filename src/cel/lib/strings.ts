@@ -8,7 +8,7 @@
  * version-3 function that kube's environment does not have, so doorman has none.
  * The Go float-printing helpers are exported for the sibling libraries.
  */
-import { decl, fail, fn, method, type FunctionDecl } from '../decl.js';
+import { asInt as int, asString as str, decl, fail, fn, method, type FunctionDecl } from '../decl.js';
 import { DYN, INT, STRING, listOf } from '../types.js';
 import { goQuote } from '../../util/goquote.js';
 import {
@@ -32,15 +32,6 @@ function runes(s: string): string[] {
   return Array.from(s);
 }
 
-function str(v: CelValue): string {
-  if (typeof v !== 'string') fail('no such overload');
-  return v;
-}
-
-function int(v: CelValue): bigint {
-  if (typeof v !== 'bigint') fail('no such overload');
-  return v;
-}
 
 /** Non-overlapping occurrences of a non-empty `sub`, as Go's strings.Count. */
 function count(s: string, sub: string): number {

@@ -6,10 +6,10 @@
  * use: the accepted forms, the escaping rules and the error text. Go strings are bytes, so the
  * port works on "byte strings" (one char per UTF-8 byte) and decodes only what it hands to CEL.
  */
-import { CelMap, CelOpaque, type CelValue } from '../value.js';
-import { decl, fail, fn, method, type FunctionDecl } from '../decl.js';
+import { CelMap, CelOpaque } from '../value.js';
+import { decl, fail, fn, instanceArg, method, stringArg, traversalCost, withCost, type FunctionDecl } from '../decl.js';
 import { BOOL, STRING, listOf, mapOf, named } from '../types.js';
-import { parseAddr, stringArg, traversalCost, withCost } from './ip.js';
+import { parseAddr } from './ip.js';
 import { goQuoteBytes } from '../../util/goquote.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -499,10 +499,6 @@ function isKubeURL(s: string): boolean {
   return parseRequestURIError(s) === undefined;
 }
 
-function urlArg(args: readonly CelValue[]): GoURL {
-  const v = args[0];
-  return v instanceof CelURL ? v.url : fail('no such overload');
-}
 
 function getQuery(u: GoURL): CelMap {
   const m = new CelMap();
@@ -512,12 +508,12 @@ function getQuery(u: GoURL): CelMap {
 
 export const URL_LIBRARY: readonly FunctionDecl[] = [
   decl('url', withCost(fn('string_to_url', [STRING], URL_TYPE, (args) => parseKubeURL(stringArg(args, 0))), (a) => traversalCost(a))),
-  decl('getScheme', method('url_get_scheme', URL_TYPE, [], STRING, (args) => fromBytes(urlArg(args).scheme))),
-  decl('getHost', method('url_get_host', URL_TYPE, [], STRING, (args) => fromBytes(urlArg(args).host))),
-  decl('getHostname', method('url_get_hostname', URL_TYPE, [], STRING, (args) => fromBytes(urlArg(args).hostname()))),
-  decl('getPort', method('url_get_port', URL_TYPE, [], STRING, (args) => fromBytes(urlArg(args).port()))),
-  decl('getEscapedPath', method('url_get_escaped_path', URL_TYPE, [], STRING, (args) => fromBytes(urlArg(args).escapedPath()))),
-  decl('getQuery', method('url_get_query', URL_TYPE, [], mapOf(STRING, listOf(STRING)), (args) => getQuery(urlArg(args)))),
+  decl('getScheme', method('url_get_scheme', URL_TYPE, [], STRING, (args) => fromBytes(instanceArg(args, 0, CelURL).url.scheme))),
+  decl('getHost', method('url_get_host', URL_TYPE, [], STRING, (args) => fromBytes(instanceArg(args, 0, CelURL).url.host))),
+  decl('getHostname', method('url_get_hostname', URL_TYPE, [], STRING, (args) => fromBytes(instanceArg(args, 0, CelURL).url.hostname()))),
+  decl('getPort', method('url_get_port', URL_TYPE, [], STRING, (args) => fromBytes(instanceArg(args, 0, CelURL).url.port()))),
+  decl('getEscapedPath', method('url_get_escaped_path', URL_TYPE, [], STRING, (args) => fromBytes(instanceArg(args, 0, CelURL).url.escapedPath()))),
+  decl('getQuery', method('url_get_query', URL_TYPE, [], mapOf(STRING, listOf(STRING)), (args) => getQuery(instanceArg(args, 0, CelURL).url))),
   // kube's cost function has no case for isURL, so it costs the flat 1.
   decl('isURL', fn('is_url_string', [STRING], BOOL, (args) => isKubeURL(stringArg(args, 0)))),
 ];
