@@ -373,6 +373,22 @@ class Compiler {
         f.slots[s1] = step[0];
         if (two) f.slots[s2] = step[1];
       };
+      // map and the transform macros: per step the filter (if any), then the body, whose value
+      // goes to `emit`; the first error (of the filter, the body or `emit`) ends the loop.
+      const transform = (emit: (step: [CelValue, CelValue], v: CelValue) => ErrorValue | undefined): ErrorValue | undefined => {
+        for (const step of steps) {
+          charge(f, 1);
+          bind(step);
+          const keep = filter ? truth(filter, f) : true;
+          if (isErr(keep)) return keep;
+          if (!keep) continue;
+          const v = body(f);
+          if (isErr(v)) return v;
+          const stop = emit(step, v);
+          if (stop) return stop;
+        }
+        return undefined;
+      };
       switch (macro) {
         case 'all':
         case 'exists': {
@@ -430,40 +446,24 @@ class Compiler {
         case 'map':
         case 'transformList': {
           const out: CelValue[] = [];
-          for (const step of steps) {
-            charge(f, 1);
-            bind(step);
-            const keep = filter ? truth(filter, f) : true;
-            if (isErr(keep)) return keep;
-            if (!keep) continue;
-            const v = body(f);
-            if (isErr(v)) return v;
-            out.push(v);
-          }
-          return out;
+          return transform((_, v) => void out.push(v)) ?? out;
         }
         default: {
           // transformMap and transformMapEntry build a map.
           const out = new CelMap();
-          for (const step of steps) {
-            charge(f, 1);
-            bind(step);
-            const keep = filter ? truth(filter, f) : true;
-            if (isErr(keep)) return keep;
-            if (!keep) continue;
-            const v = body(f);
-            if (isErr(v)) return v;
+          const error = transform((step, v) => {
             if (macro === 'transformMap') {
               const key = asKey(step[0]);
               if (key !== undefined) out.set(key, v);
-              continue;
+              return undefined;
             }
             if (!(v instanceof CelMap)) return new ErrorValue(NO_OVERLOAD);
             for (const [k, x] of v.pairs()) {
               if (!out.set(k, x)) return new ErrorValue(`insert failed: key ${keyText(k)} already exists`);
             }
-          }
-          return out;
+            return undefined;
+          });
+          return error ?? out;
         }
       }
     };
