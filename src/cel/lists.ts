@@ -5,7 +5,7 @@
  * has it.
  */
 import { decl, fail, fn, method, type FunctionDecl } from './decl.js';
-import { compareStrings } from './stdlib.js';
+import { compareBytes, compareStrings } from './stdlib.js';
 import { BOOL, BYTES, DOUBLE, DURATION, DYN, INT, STRING, TIMESTAMP, UINT, listOf, param, type CheckType } from './types.js';
 import { CelDuration, CelTimestamp, CelUint, celEquals, compareNumeric, numeric, typeNameOf, type CelValue } from './value.js';
 
@@ -13,12 +13,13 @@ const A = param('A');
 const LIST_A = listOf(A);
 const list = (v: CelValue | undefined): readonly CelValue[] => v as readonly CelValue[];
 
-/** Orders two comparable values of one kind; a runtime error for anything else, as cel-go. */
+/** Orders two comparable values of one kind (strings by code point, as Go); a runtime error for anything else, as cel-go. */
 export function compareValues(a: CelValue, b: CelValue): number {
   const na = numeric(a);
   const nb = numeric(b);
   if (na && nb) return compareNumeric(na, nb);
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if ((a instanceof CelDuration && b instanceof CelDuration) || (a instanceof CelTimestamp && b instanceof CelTimestamp)) return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
   return fail('no such overload');
@@ -94,14 +95,8 @@ export function sortByKeys(l: readonly CelValue[], keys: readonly CelValue[]): C
   const kind = typeNameOf(first);
   if (!COMPARABLE.some(([n]) => n === kind || (n === 'duration' && first instanceof CelDuration) || (n === 'timestamp' && first instanceof CelTimestamp))) fail('list elements must be comparable');
   if (keys.some((k) => typeNameOf(k) !== kind)) fail('list elements must have the same type');
-  const order = keys.map((_, i) => i).sort((a, b) => compareSameType(keys[a] as CelValue, keys[b] as CelValue));
+  const order = keys.map((_, i) => i).sort((a, b) => compareValues(keys[a] as CelValue, keys[b] as CelValue));
   return order.map((i) => l[i] as CelValue);
-}
-
-function compareSameType(a: CelValue, b: CelValue): number {
-  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
-  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b);
-  return compareValues(a, b);
 }
 
 /** Kubernetes' own list library (every release with CEL). */

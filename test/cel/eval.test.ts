@@ -189,6 +189,8 @@ test('the cost limit stops a runaway expression; the next evaluation has a fresh
 
 test('the lists extension at version 3: sort and sortBy on comparable keys, lists.range bounds', () => {
   assert.deepEqual(plain(run("['b', 'c', 'a'].sort()")), ['a', 'b', 'c']);
+  // Go orders strings by UTF-8 bytes (code points), not UTF-16 units: U+FFFF before U+1F600.
+  assert.equal(run("['\\uffff', '\\U0001F600'].isSorted() && ['\\U0001F600', '\\uffff'].min() == '\\uffff'"), true);
   assert.deepEqual(plain(run("claims.users.sortBy(u, u.age).map(u, u.name)", { users: [{ name: 'x', age: 30 }, { name: 'y', age: 20 }, { name: 'z', age: 25 }] })), ['y', 'z', 'x']);
   assert.deepEqual(run('claims.l.sort()', { l: [1, 'a'] }), { error: 'list elements must have the same type' });
   assert.deepEqual(run('claims.l.sort()', { l: [[1], [2]] }), { error: 'list elements must be comparable' });
