@@ -439,4 +439,3 @@ export function checkExpression(expr: Expr, env: CheckEnv): CheckResult {
   return { type, issues: c.issues, overloads: c.overloads, qualified: c.qualified, typeRefs: c.typeRefs, types: c.types };
 }
 
-export { TYPE };

@@ -4,7 +4,7 @@
  * conversions with Go's formatting and parse errors, and timestamps and durations with their
  * getters (UTC by default, as kube's DefaultUTCTimeZone; an IANA name or `±hh:mm` otherwise).
  */
-import { decl, fail, fn, method, runeCount, type FunctionDecl, type Overload } from './decl.js';
+import { decl, fail, fn, method, runeCount, traversalCost, type FunctionDecl, type Overload } from './decl.js';
 import { compileRE2 } from './lib/re2.js';
 import { durationString, goFormatG, timestampString } from './lib/strings.js';
 import { BOOL, BYTES, DOUBLE, DURATION, DYN, INT, STRING, TIMESTAMP, TYPE, UINT, listOf, mapOf, param, type CheckType } from './types.js';
@@ -332,7 +332,6 @@ const size = decl(
   method('map_size', MAP_AB, [], INT, ([v]) => sizeOf(v as CelValue)),
 );
 
-const strlen = (args: readonly CelValue[]): number => Math.ceil(((args[0] as string)?.length ?? 0) * 0.1);
 
 /** The standard declarations. */
 export const STANDARD: readonly FunctionDecl[] = [
@@ -347,7 +346,7 @@ export const STANDARD: readonly FunctionDecl[] = [
     fn('add_int64', [INT, INT], INT, ([a, b]) => checkedInt(i(a as CelValue) + i(b as CelValue))),
     fn('add_uint64', [UINT, UINT], UINT, ([a, b]) => checkedUint(u(a as CelValue) + u(b as CelValue))),
     fn('add_double', [DOUBLE, DOUBLE], DOUBLE, ([a, b]) => d(a as CelValue) + d(b as CelValue)),
-    { ...fn('add_string', [STRING, STRING], STRING, ([a, b]) => s(a as CelValue) + s(b as CelValue)), cost: strlen },
+    { ...fn('add_string', [STRING, STRING], STRING, ([a, b]) => s(a as CelValue) + s(b as CelValue)), cost: traversalCost },
     fn('add_bytes', [BYTES, BYTES], BYTES, ([a, b]) => concatBytes(bytes(a as CelValue), bytes(b as CelValue))),
     fn('add_list', [LIST_A, LIST_A], LIST_A, ([a, b]) => [...(a as CelValue[]), ...(b as CelValue[])]),
     fn('add_timestamp_duration', [TIMESTAMP, DURATION], TIMESTAMP, ([a, b]) => checkedTimestamp(ts(a as CelValue) + dur(b as CelValue))),
@@ -385,13 +384,13 @@ export const STANDARD: readonly FunctionDecl[] = [
   comparison('_>_', 'greater', (c) => c > 0),
   comparison('_>=_', 'greater_equals', (c) => c >= 0),
   size,
-  decl('contains', { ...method('contains_string', STRING, [STRING], BOOL, ([a, b]) => s(a as CelValue).includes(s(b as CelValue))), cost: strlen }),
-  decl('startsWith', { ...method('starts_with_string', STRING, [STRING], BOOL, ([a, b]) => s(a as CelValue).startsWith(s(b as CelValue))), cost: strlen }),
-  decl('endsWith', { ...method('ends_with_string', STRING, [STRING], BOOL, ([a, b]) => s(a as CelValue).endsWith(s(b as CelValue))), cost: strlen }),
+  decl('contains', { ...method('contains_string', STRING, [STRING], BOOL, ([a, b]) => s(a as CelValue).includes(s(b as CelValue))), cost: traversalCost }),
+  decl('startsWith', { ...method('starts_with_string', STRING, [STRING], BOOL, ([a, b]) => s(a as CelValue).startsWith(s(b as CelValue))), cost: traversalCost }),
+  decl('endsWith', { ...method('ends_with_string', STRING, [STRING], BOOL, ([a, b]) => s(a as CelValue).endsWith(s(b as CelValue))), cost: traversalCost }),
   decl(
     'matches',
-    { ...fn('matches', [STRING, STRING], BOOL, ([a, b]) => compileRE2(s(b as CelValue)).test(s(a as CelValue))), cost: strlen },
-    { ...method('matches_string', STRING, [STRING], BOOL, ([a, b]) => compileRE2(s(b as CelValue)).test(s(a as CelValue))), cost: strlen },
+    { ...fn('matches', [STRING, STRING], BOOL, ([a, b]) => compileRE2(s(b as CelValue)).test(s(a as CelValue))), cost: traversalCost },
+    { ...method('matches_string', STRING, [STRING], BOOL, ([a, b]) => compileRE2(s(b as CelValue)).test(s(a as CelValue))), cost: traversalCost },
   ),
   decl(
     'int',
@@ -487,4 +486,3 @@ export const STANDARD: readonly FunctionDecl[] = [
   ),
 ];
 
-export { B };
