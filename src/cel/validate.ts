@@ -5,7 +5,7 @@
  * program-time check kube's regex library makes: a constant `find`/`findAll` pattern that does
  * not compile fails program instantiation.
  */
-import type { Expr } from './ast.js';
+import { walk, type Expr } from './ast.js';
 import type { CheckIssue } from './check.js';
 import { compileRE2 } from './lib/re2.js';
 import { parseDuration, parseTimestamp } from './stdlib.js';
@@ -120,26 +120,16 @@ export function validateAST(root: Expr, types: ReadonlyMap<number, CheckType>): 
 /** kube's regex library compiles constant `find`/`findAll` patterns when the program is built. */
 export function programError(root: Expr): string | undefined {
   let error: string | undefined;
-  const visit = (e: Expr): void => {
-    if (error !== undefined) return;
-    if (e.kind === 'call') {
-      const pattern = stringLiteral(e.args[0]);
-      if (e.target && (e.fn === 'find' || e.fn === 'findAll') && pattern !== undefined) {
-        try {
-          compileRE2(pattern);
-        } catch (err) {
-          if (!(err instanceof CelEvalError)) throw err;
-          error = err.message;
-          return;
-        }
-      }
-      if (e.target) visit(e.target);
-      e.args.forEach(visit);
-    } else if (e.kind === 'select') visit(e.operand);
-    else if (e.kind === 'list') e.elements.forEach(visit);
-    else if (e.kind === 'map') e.entries.forEach((x) => (visit(x.key), visit(x.value)));
-    else if (e.kind === 'comprehension') [e.range, e.filter, e.body].forEach((x) => x && visit(x));
-  };
-  visit(root);
+  walk(root, (e) => {
+    if (error !== undefined || e.kind !== 'call' || !e.target || (e.fn !== 'find' && e.fn !== 'findAll')) return;
+    const pattern = stringLiteral(e.args[0]);
+    if (pattern === undefined) return;
+    try {
+      compileRE2(pattern);
+    } catch (err) {
+      if (!(err instanceof CelEvalError)) throw err;
+      error = err.message;
+    }
+  });
   return error;
 }
