@@ -16,6 +16,7 @@ import { EXT_LISTS, KUBE_LISTS, SETS } from './lists.js';
 import { OPTIONAL } from './optional.js';
 import { parse, ParseError, type ParseOptions } from './parse.js';
 import { STANDARD } from './stdlib.js';
+import { KUBERNETES_TARGET } from '../version.js';
 import { programError, validateAST } from './validate.js';
 import { ANY, BOOL, STRING, listOf, mapOf, typeString, type CheckType } from './types.js';
 import { CelMap, CelObject, fromJSON, type CelValue } from './value.js';
@@ -63,8 +64,8 @@ const USER_TYPE: CheckType = {
   ]),
 };
 
-/** The kube-apiserver release whose CEL environment doorman follows unless asked for another. */
-export const DEFAULT_CEL_RELEASE = 35;
+/** The kube-apiserver minor release whose CEL environment doorman follows unless asked for another. */
+export const DEFAULT_CEL_RELEASE = Number(KUBERNETES_TARGET.minor);
 
 /** One release's environment: its declarations (merged by name) and its macros. */
 interface Environment {

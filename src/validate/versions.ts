@@ -6,12 +6,13 @@
  * summary is in ../shared/spec/authn-health.md sections 1 and 8.
  */
 import type { FieldError } from '../errors.js';
+import { KUBERNETES_TARGET } from '../version.js';
 
 /** The releases `--kubernetes-version` accepts (minor versions of 1.x). */
 export const FIRST_MINOR = 29;
 export const LAST_MINOR = 36;
-/** doorman follows kube-apiserver 1.35. */
-export const DEFAULT_MINOR = 35;
+/** The release doorman follows (kube-apiserver 1.35). */
+export const DEFAULT_MINOR = Number(KUBERNETES_TARGET.minor);
 
 /**
  * `1.33`, `v1.33`, `1.33.2` or `v1.33.2-eks-1` → 33; undefined for anything else or a release
