@@ -120,12 +120,22 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
     (req, res) => handle(o, req, res),
   );
   server.keepAliveTimeout = 60_000;
+  const answered = new WeakSet<Socket>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // The parser keeps failing on the bytes that follow the first error; one answer per connection.
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
     // Malformed HTTP never reaches the chain; answer like Go's server and close.
-    if (socket.writable) {
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
-    } else socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`);
+    // Closing with the client's bytes still unread would reset the connection and could discard the
+    // answer before the client reads it; like Go's closeWriteAndWait, read on for up to 500 ms.
+    socket.resume();
+    setTimeout(() => socket.destroy(), 500).unref();
   });
   server.on('tlsClientError', () => {
     // A failed handshake is the client's problem; nothing to answer.

@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import { Duplex } from 'node:stream';
 import { makePki, httpsRequest, type TestPki } from '../helpers/tls.js';
 import { startDoorman, type TestServer } from '../helpers/doorman.js';
 
@@ -43,6 +45,39 @@ describe('malformed requests', () => {
   test('oversized headers: 431', async () => {
     const out = await raw(s.port, s.ca, `GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(2 << 20)}\r\n\r\n`);
     assert.match(out, /^HTTP\/1.1 431 Request Header Fields Too Large\r\n/);
+  });
+
+  test('oversized headers: a client still sending after the 431 gets it, not a reset', async () => {
+    // Closing on the client's unread bytes would reset the connection, and the reset makes the
+    // client's kernel drop the answer it holds. TLS runs over a stream whose TCP socket stops reading
+    // after the handshake, so the answer waits in the kernel until the whole request has gone.
+    const tcp = netConnect(s.port, '127.0.0.1');
+    const gated = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        tcp.write(chunk, done);
+      },
+      final(done) {
+        tcp.end();
+        done();
+      },
+    });
+    tcp.on('data', (d: Buffer) => gated.push(d));
+    tcp.on('end', () => gated.push(null));
+    tcp.on('error', (e) => gated.destroy(e));
+    const out = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ socket: gated, ca: s.ca, servername: 'localhost' }, () => {
+        tcp.pause();
+        socket.write(`GET /livez HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat((1 << 20) + 4096)}`);
+        // The rest goes after the server has refused the headers.
+        setTimeout(() => socket.end(`${'a'.repeat(1 << 20)}\r\n\r\n`, () => setTimeout(() => tcp.resume(), 200)), 150);
+      });
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+    });
+    assert.equal(out, 'HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large');
   });
 
   test('garbage request line: 400', async () => {
