@@ -13,16 +13,12 @@ import type { TokenAuthenticator } from './authn/tokenfile.js';
 import { buildAuthorizer, type AuthorizerSetup } from './authz/setup.js';
 import { defaultHealthEndpoints, shutdownCheck, type HealthEndpoint } from './health/index.js';
 import { builtinHandler } from './api/router.js';
+import { metricsHandler } from './api/metrics.js';
 import type { EngineSnapshot, Handler } from './engine.js';
 import type { Logger } from './server/log.js';
 import { Registry } from 'prom-client';
 import { buildAuditor, defaultAuditOptions, type AuditBackend, type AuditOptions, type Auditor } from './audit/index.js';
 import { isIP } from 'node:net';
-
-/** `/metrics` in Prometheus text format, from this server's own registry. */
-function metricsHandler(registry: Registry): Handler {
-  return async () => ({ status: 200, headers: { 'Content-Type': registry.contentType }, body: await registry.metrics() });
-}
 
 /** `doorman serve`'s options, typed; flag names in comments. */
 export interface ServeOptions {

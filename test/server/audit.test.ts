@@ -129,7 +129,8 @@ describe('/metrics', () => {
       await httpsRequest(s.port, s.ca, '/livez');
       const admin = await httpsRequest(s.port, s.ca, '/metrics', { headers: { Authorization: 'Bearer admin-token' } });
       assert.equal(admin.status, 200);
-      assert.equal(admin.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+      assert.equal(admin.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8; escaping=underscores');
+      assert.equal(admin.headers['vary'], 'Accept');
       const total = /^apiserver_audit_event_total (\d+)$/m.exec(admin.body);
       assert.ok(total, admin.body);
       assert.ok(Number(total[1]) >= 4, 'anonymous /metrics (2 events) and /livez (2 events) were audited');
