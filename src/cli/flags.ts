@@ -28,3 +28,66 @@ export { commanderParser };
 export function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), ...v.split(',').filter((x) => x !== '')];
 }
+
+/**
+ * Go's encoding/csv reading one record (the first line), as pflag's StringSlice reads each value:
+ * fields may be quoted (`""` is a quote inside one), empty fields are kept, and a stray quote is
+ * encoding/csv's ParseError. An empty value is no fields at all.
+ */
+export function readGoCSV(value: string): string[] {
+  if (value === '') return [];
+  const nl = value.indexOf('\n');
+  // encoding/csv reads one line (a quoted field may span lines; flags never need that).
+  let line = nl < 0 ? value : value.slice(0, nl);
+  if (line.endsWith('\r')) line = line.slice(0, -1);
+  const parseError = (col: number, what: string): Error => new Error(`parse error on line 1, column ${col}: ${what}`);
+  const fields: string[] = [];
+  // Columns are 1-based byte offsets, as encoding/csv counts them.
+  const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+  let col = 1;
+  let rest = line;
+  for (;;) {
+    if (!rest.startsWith('"')) {
+      const comma = rest.indexOf(',');
+      const field = comma < 0 ? rest : rest.slice(0, comma);
+      const quote = field.indexOf('"');
+      if (quote >= 0) throw parseError(col + bytes(field.slice(0, quote)), 'bare " in non-quoted-field');
+      fields.push(field);
+      if (comma < 0) return fields;
+      col += bytes(field) + 1;
+      rest = rest.slice(comma + 1);
+      continue;
+    }
+    rest = rest.slice(1);
+    col += 1;
+    let field = '';
+    for (;;) {
+      const quote = rest.indexOf('"');
+      if (quote < 0) throw parseError(col + bytes(rest), 'extraneous or missing " in quoted-field');
+      field += rest.slice(0, quote);
+      col += bytes(rest.slice(0, quote)) + 1;
+      rest = rest.slice(quote + 1);
+      if (rest.startsWith('"')) {
+        field += '"';
+        rest = rest.slice(1);
+        col += 1;
+      } else if (rest.startsWith(',')) {
+        fields.push(field);
+        rest = rest.slice(1);
+        col += 1;
+        break;
+      } else if (rest === '') {
+        fields.push(field);
+        return fields;
+      } else {
+        throw parseError(col - 1, 'extraneous or missing " in quoted-field');
+      }
+    }
+  }
+}
+
+/**
+ * A pflag StringSlice flag (`--oidc-signing-algs`): each occurrence is read as CSV and appended;
+ * unlike {@link collect}, empty entries are kept, so the flag's consumer sees what kube's does.
+ */
+export const stringSlice = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...commanderParser(readGoCSV)(v)];

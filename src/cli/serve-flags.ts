@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError, Option, type CommanderError } from 'commander';
 import type { ServeOptions } from '../snapshot.js';
 import { DEFAULT_OIDC_FLAGS, type OIDCFlags } from '../config/authentication.js';
-import { collect, parseBoolFlag, parseDuration, parseIntFlag } from './flags.js';
+import { collect, parseBoolFlag, parseDuration, parseIntFlag, stringSlice } from './flags.js';
 import { AUDIT_FLAGS, defaultAuditOptions, type AuditOptions } from '../audit/index.js';
 
 /** commander's attribute name for a flag (`audit-log-path` → `auditLogPath`). */
@@ -62,7 +62,8 @@ const oidcOptions = (): Option[] => [
   new Option(
     '--oidc-signing-algs <algs>',
     "Comma-separated list of allowed JOSE asymmetric signing algorithms. JWTs with a supported 'alg' header values are: RS256, RS384, RS512, ES256, ES384, ES512, PS256, PS384, PS512. Values are defined by RFC 7518 https://tools.ietf.org/html/rfc7518#section-3.1. (default [RS256])",
-  ).argParser(collect),
+    // pflag's StringSlice: CSV, empty entries kept (kube then refuses `""` as a signing alg).
+  ).argParser(stringSlice),
   new Option(
     '--oidc-required-claim <key=value>',
     'A key=value pair that describes a required claim in the ID Token. If set, the claim is verified to be present in the ID Token with a matching value. Repeat this flag to specify multiple claims.',

@@ -32,6 +32,9 @@ import {
 import { AuthenticationConfigReloader, type ReloadTiming } from './reload.js';
 import { apiServerID, createAuthenticationConfigMetrics } from './reload-metrics.js';
 
+/** The JWT slot of the token union when no issuer is configured: never claims a token. */
+const NO_ISSUERS: TokenAuthenticator = { name: 'jwt', inMemory: true, authenticateToken: () => ({ kind: 'none' }) };
+
 /** kube-apiserver has no such check (kubernetes/kubernetes#134689); doorman names it so. */
 export const JWT_READYZ_CHECK = 'jwt-authenticators';
 
@@ -118,10 +121,11 @@ export function buildAuthentication(o: AuthenticationSetupOptions): Authenticati
   const chain = (set: JWTAuthenticatorSet | undefined): Authenticator | undefined =>
     buildAuthenticator({
       clientCertificates: o.clientCertificates,
-      // kube keeps JWT after the token file (and service accounts) in the token union.
-      // A set with no issuers can never claim a token; leaving it out keeps a pure token-file
-      // union uncached (see buildAuthenticator). A reload with issuers rebuilds the chain.
-      tokens: set && set.members.length > 0 ? [...o.tokens, set] : o.tokens,
+      // kube keeps JWT after the token file (and service accounts) in the token union, and the
+      // JWT slot is there even with no issuers (ToAuthenticationConfig always makes a config), so
+      // a bearer token is never anonymous. Without issuers the slot is an in-memory "no", which
+      // keeps a pure token-file union uncached (see buildAuthenticator).
+      tokens: [...o.tokens, set && set.members.length > 0 ? set : NO_ISSUERS],
       anonymous,
       tokenCache,
     });

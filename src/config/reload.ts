@@ -6,7 +6,7 @@
  * their issuers; only then are they put in force in one step. Every refusal keeps the previous
  * configuration and is logged with kube's line and counted in kube's metrics.
  */
-import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { aggregateMessages, fieldErrorString, type FieldError } from '../errors.js';
 import type { Logger } from '../server/log.js';
@@ -57,6 +57,29 @@ export interface AuthenticationConfigReloaderOptions<T extends ReloadableAuthent
 function anonymousKey(a: AnonymousAuthConfig | undefined): string {
   if (a === undefined) return 'nil';
   return JSON.stringify({ enabled: a.enabled === true, conditions: a.conditions === undefined ? null : a.conditions.map((c) => c.path) });
+}
+
+/** os.ReadFile's error in Go's words: the open fails, or (a directory) the read does. */
+function goReadFileError(path: string, e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return `open ${path}: no such file or directory`;
+    case 'EACCES':
+      return `open ${path}: permission denied`;
+    case 'EISDIR':
+      return `read ${path}: is a directory`;
+    default:
+      return e.message;
+  }
+}
+
+/**
+ * The messages an error contributes to an aggregate: utilerrors flattens a nested aggregate (the
+ * set's health check of several issuers) into the outer one.
+ */
+function flattened(e: Error): readonly string[] {
+  const nested = (e as { readonly messages?: unknown }).messages;
+  return Array.isArray(nested) && nested.every((m) => typeof m === 'string') ? nested : [e.message];
 }
 
 const sleep = (ms: number): Promise<void> =>
@@ -147,8 +170,7 @@ export class AuthenticationConfigReloader<T extends ReloadableAuthenticators> {
     try {
       data = readFileSync(this.o.path, 'utf8');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      this.logError('failed to read authentication config file', err.code === 'ENOENT' ? `open ${this.o.path}: no such file or directory` : err.message);
+      this.logError('failed to read authentication config file', goReadFileError(this.o.path, e as NodeJS.ErrnoException));
       this.o.metrics.reloadFailed();
       return; // not tracked: retried on the next check
     }
@@ -199,7 +221,7 @@ export class AuthenticationConfigReloader<T extends ReloadableAuthenticators> {
     }
     if (lastErr) {
       next.close();
-      this.logError('failed to update authentication config', aggregateMessages([lastErr.message, 'context deadline exceeded']));
+      this.logError('failed to update authentication config', aggregateMessages([...flattened(lastErr), 'context deadline exceeded']));
       this.o.metrics.reloadFailed();
       return; // not tracked: the issuer may come up, so the next check tries again
     }

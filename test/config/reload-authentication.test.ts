@@ -6,9 +6,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestIssuer } from '../authn/jwt/issuer.js';
-import { eventually, jwtServer, type JWTServer } from '../authn/jwt/harness.js';
+import { eventually, HEADER, jwtServer, type JWTServer } from '../authn/jwt/harness.js';
 import { httpsRequest } from '../helpers/tls.js';
+import { AuthenticationConfigReloader, type ReloadableAuthenticators } from '../../src/config/reload.js';
+import type { AuthenticationConfigMetrics } from '../../src/config/reload-metrics.js';
+import { HealthAggregate } from '../../src/authn/jwt/set.js';
+import { memoryLogger } from '../../src/server/log.js';
 
 let up: TestIssuer;
 let down: TestIssuer;
@@ -38,6 +45,11 @@ function logged(fragment: string, since: number): boolean {
 
 test('no jwt in the file: /readyz lists kube\'s checks only', async () => {
   assert.equal(await verbose(), WITHOUT);
+  // No token file and no issuer, yet kube's token union keeps its (empty) JWT slot: a bearer
+  // token is "invalid bearer token" (401), never anonymous, even on an anonymous path.
+  const bearer = await s.request('not-a-token', '/readyz');
+  assert.equal(bearer.status, 401);
+  assert.equal(bearer.reason, 'invalid bearer token');
   const one = await get('/readyz/jwt-authenticators');
   assert.equal(one.status, 404);
   assert.equal(one.body, '404 page not found\n');
@@ -66,4 +78,56 @@ test('the reload that removes every issuer removes the check and its path', asyn
   assert.ok(await eventually(() => logged('"reloaded authentication config"', since), 5000));
   assert.equal(await verbose(), WITHOUT);
   assert.equal((await get('/readyz/jwt-authenticators')).status, 404);
+});
+
+/** A reloader on its own (no server), with a fake build whose health is `health`. */
+function reloader(path: string, health: () => Error | undefined) {
+  const logger = memoryLogger();
+  const counts = { success: 0, failure: 0 };
+  const metrics: AuthenticationConfigMetrics = {
+    reloadSucceeded: () => void counts.success++,
+    reloadFailed: () => void counts.failure++,
+    configInForce: () => undefined,
+  };
+  const built: ReloadableAuthenticators[] = [];
+  const r = new AuthenticationConfigReloader<ReloadableAuthenticators>({
+    path,
+    initialData: '',
+    initialAnonymous: undefined,
+    logger,
+    metrics,
+    healthPollMs: 5,
+    healthTimeoutMs: 30,
+    build: () => {
+      const b = { healthCheck: health, close: () => undefined };
+      built.push(b);
+      return b;
+    },
+    apply: () => undefined,
+  });
+  return { r, logger, counts, built };
+}
+
+test('a refused reload with several unready issuers: one flat aggregate, as utilerrors flattens nested ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'doorman-reload-'));
+  const path = join(dir, 'authn.yaml');
+  writeFileSync(path, `${HEADER}jwt:\n- issuer:\n    url: https://a.example\n    audiences: [k8s]\n  claimMappings:\n    username:\n      claim: sub\n      prefix: ""\n`);
+  const { r, logger, counts } = reloader(path, () => new HealthAggregate(['issuer a is not healthy', 'issuer b is not healthy']));
+  await r.check();
+  r.stop();
+  assert.deepEqual(logger.lines, ['E "failed to update authentication config" err="[issuer a is not healthy, issuer b is not healthy, context deadline exceeded]"']);
+  assert.deepEqual(counts, { success: 0, failure: 1 });
+});
+
+test('a directory where the file was: os.ReadFile\'s read error, retried', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'doorman-reload-'));
+  const path = join(dir, 'authn.yaml');
+  mkdirSync(path);
+  const { r, logger, counts } = reloader(path, () => undefined);
+  await r.check();
+  await r.check();
+  r.stop();
+  const line = `E "failed to read authentication config file" err="read ${path}: is a directory"`;
+  assert.deepEqual(logger.lines, [line, line]);
+  assert.deepEqual(counts, { success: 0, failure: 2 });
 });

@@ -107,7 +107,17 @@ export class JWTAuthenticator implements TokenAuthenticator {
     const groupsClaim = o.compiled.config.claimMappings?.groups?.claim ?? '';
     this.resolver =
       groupsClaim !== ''
-        ? new ClaimResolver({ claim: groupsClaim, client: this.client, audiences: this.audiences, algorithms: o.algorithms, retryMs: this.retryMs, now: this.now })
+        ? new ClaimResolver({
+            claim: groupsClaim,
+            client: this.client,
+            audiences: this.audiences,
+            algorithms: o.algorithms,
+            retryMs: this.retryMs,
+            now: this.now,
+            issuerURL: this.issuer,
+            discoveryURL: issuer.discoveryURL || undefined,
+            logger: o.logger,
+          })
         : undefined;
     this.initialize();
   }
@@ -202,8 +212,6 @@ export class JWTAuthenticator implements TokenAuthenticator {
       return fail('verify', `oidc: verify token: ${(e as Error).message}`);
     }
     pass('verify', 'signature, issuer, audience, exp and nbf');
-    // The CEL `claims` value does not see distributed claims, as in kube.
-    const celClaims: Readonly<Record<string, unknown>> = { ...claims };
 
     if (this.resolver) {
       try {
@@ -212,6 +220,8 @@ export class JWTAuthenticator implements TokenAuthenticator {
         return fail('distributedClaims', `oidc: could not expand distributed claims: ${(e as Error).message}`);
       }
     }
+    // kube converts the claims for CEL after the expansion, so expressions see a distributed claim too.
+    const celClaims: Readonly<Record<string, unknown>> = claims;
 
     const mappings = c.config.claimMappings;
     // username

@@ -6,11 +6,12 @@
  * claim copied over. Results are not cached, as in kube.
  */
 import { ResponseBodyError, type IssuerClient } from './http.js';
+import type { Logger } from '../../server/log.js';
 import { RemoteKeySet } from './keyset.js';
-import { discoverProvider } from './provider.js';
+import { discoverProvider, wellKnownURL } from './provider.js';
 import { checkAudiences, untrustedIssuerOrError, verifyIDToken } from './verifier.js';
 import { goQuote } from '../../util/goquote.js';
-import { cannotUnmarshal, cannotUnmarshalField } from './gowords.js';
+import { cannotUnmarshal, cannotUnmarshalField, goFieldName, goStringField } from './gowords.js';
 
 /** The string fields of kube's `endpoint` struct. */
 const ENDPOINT_FIELDS: ReadonlySet<string> = new Set(['endpoint', 'access_token', 'JWT']);
@@ -22,6 +23,15 @@ export interface ClaimResolverOptions {
   readonly algorithms: readonly string[];
   readonly retryMs: number;
   readonly now: () => number;
+  /**
+   * The authenticator's issuer URL and `discoveryURL`: kube builds the source verifiers on the
+   * authenticator's HTTP client, whose discovery rewrite also applies to a source JWT whose `iss`
+   * is the authenticator's own issuer.
+   */
+  readonly issuerURL?: string;
+  readonly discoveryURL?: string | undefined;
+  /** Receives kube's `oidc authenticator: async token verifier for issuer: ...` on each failed discovery. */
+  readonly logger?: Logger | undefined;
 }
 
 interface AsyncVerifier {
@@ -48,14 +58,16 @@ export class ClaimResolver {
     const created: AsyncVerifier = { issuer: iss };
     v = created;
     this.verifiers.set(iss, created);
+    const rewrite = this.o.discoveryURL && this.o.issuerURL !== undefined && wellKnownURL(iss) === wellKnownURL(this.o.issuerURL) ? this.o.discoveryURL : undefined;
     const attempt = (): void => {
       if (this.closed) return;
-      discoverProvider(this.o.client, iss).then(
+      discoverProvider(this.o.client, iss, rewrite).then(
         (p) => {
           created.keySet = new RemoteKeySet(this.o.client, p.jwksURI, { fetched: () => undefined }, this.o.now);
         },
-        () => {
+        (e: unknown) => {
           if (this.closed) return;
+          this.o.logger?.error(`oidc authenticator: async token verifier for issuer: ${goQuote(iss)}: init verifier failed: ${e instanceof Error ? e.message : String(e)}`);
           created.timer = setTimeout(attempt, this.o.retryMs);
           created.timer.unref();
         },
@@ -89,18 +101,21 @@ export class ClaimResolver {
         if (ep === null) continue;
         if (typeof ep !== 'object' || Array.isArray(ep)) throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshal(ep, 'oidc.endpoint')}`);
         for (const [f, x] of Object.entries(ep as Record<string, unknown>)) {
-          if (ENDPOINT_FIELDS.has(f) && x !== null && typeof x !== 'string') throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshalField(x, 'endpoint', f, 'string')}`);
+          // encoding/json matches the endpoint struct's fields case-insensitively.
+          const field = goFieldName(f, ENDPOINT_FIELDS);
+          if (field !== undefined && x !== null && typeof x !== 'string') throw new Error(`oidc: could not parse claim sources: ${cannotUnmarshalField(x, 'endpoint', field, 'string')}`);
         }
       }
     }
-    const src = (names as Record<string, string | null> | null)?.[claim];
+    const own = (o: unknown, k: string): unknown => (typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+    const src = own(names, claim) as string | null | undefined;
     if (src === undefined) return;
-    const ep = (sources as Record<string, unknown> | null)?.[src ?? ''];
+    const ep = own(sources, src ?? '');
     if (ep === undefined) throw new Error(`id token _claim_names contained a source ${src ?? ''} missing in _claims_sources`);
     const endpoint = (ep ?? {}) as Record<string, unknown>;
-    const url = typeof endpoint['endpoint'] === 'string' ? endpoint['endpoint'] : '';
+    const url = goStringField(endpoint, 'endpoint');
     if (url === '') return; // An aggregated claim (JWT) is not supported, as in kube.
-    const accessToken = typeof endpoint['access_token'] === 'string' ? endpoint['access_token'] : '';
+    const accessToken = goStringField(endpoint, 'access_token');
 
     let jwt: string;
     try {

@@ -77,3 +77,36 @@ export function unmarshalRespError(contentType: string | undefined, jsonError: s
   if (mediaType === 'application/json') return `got Content-Type = application/json, but could not unmarshal as JSON: ${jsonError}`;
   return `expected Content-Type = application/json, got ${goQuote(contentType ?? '')}: ${jsonError}`;
 }
+
+/**
+ * The key encoding/json folds a JSON object key to before matching it against struct fields:
+ * field names match exactly or case-insensitively with Unicode simple folding (so `ISS` and `Iss`
+ * reach the `iss` field, `ſub` (long s) the `sub` field, and the Kelvin sign `K` is a `k`). Only
+ * those two non-ASCII letters fold to ASCII ones.
+ */
+function foldGoName(s: string): string {
+  return s.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+}
+
+/**
+ * The struct field (by its JSON name) a JSON object key is decoded into, or undefined when none:
+ * Go's decoder matches every key, in document order, so a later key that folds to the same
+ * field overwrites an earlier one.
+ */
+export function goFieldName(key: string, fields: ReadonlySet<string>): string | undefined {
+  if (fields.has(key)) return key;
+  const folded = foldGoName(key);
+  for (const f of fields) if (foldGoName(f) === folded) return f;
+  return undefined;
+}
+
+/**
+ * The value a Go `string` struct field ends up with after decoding `obj`: the last string among
+ * the keys that match `field` (a `null` leaves the field as it was), or "".
+ */
+export function goStringField(obj: Readonly<Record<string, unknown>>, field: string): string {
+  const only: ReadonlySet<string> = new Set([field]);
+  let value = '';
+  for (const [k, v] of Object.entries(obj)) if (typeof v === 'string' && goFieldName(k, only) !== undefined) value = v;
+  return value;
+}

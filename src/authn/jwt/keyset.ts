@@ -27,22 +27,69 @@ export interface KeySetObserver {
   fetched(result: 'success' | 'failure', body?: string): void;
 }
 
-/** The expiry pquerna/cachecontrol computes for a shared cache; 0 when the response sets none. */
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Go's http.ParseTime: RFC 1123 with `GMT`, RFC 850 or ANSI C asctime (read as UTC); anything
+ * else (`0`, `-1`, ISO 8601) is not a time.
+ */
+function httpTime(v: string): number | undefined {
+  const m =
+    /^[A-Z][a-z]{2}, (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/.exec(v) ??
+    /^[A-Z][a-z]+, (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) [A-Z]{3}$/.exec(v) ??
+    /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/.exec(v);
+  if (!m) return undefined;
+  // Normalise the three layouts to day, month, year, hour, minute, second.
+  const [day, mon, year, hh, mm, ss] = m[0].includes(',') ? m.slice(1, 7) : [m[2], m[1], m[6], m[3], m[4], m[5]];
+  const month = MONTHS.indexOf(mon ?? '');
+  if (month < 0) return undefined;
+  let y = Number(year);
+  // Go's two-digit years: 69-99 are 19xx, 00-68 are 20xx.
+  if ((year ?? '').length === 2) y += y >= 69 ? 1900 : 2000;
+  const t = Date.UTC(y, month, Number(day), Number(hh), Number(mm), Number(ss));
+  const d = new Date(t);
+  if (d.getUTCDate() !== Number(day) || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) return undefined;
+  return t;
+}
+
+/**
+ * The expiry pquerna/cachecontrol computes for a shared cache (its ExpirationObject), or 0 when
+ * there is none. go-oidc ignores the "uncachable" reasons, so `no-store`, `no-cache` and
+ * `private` do not stop a `max-age` from applying. In order: `s-maxage`, `max-age`, `Expires`
+ * minus the response's `Date` (the server's clock), then a heuristic of a tenth of the time since
+ * `Last-Modified`, at most a day. An unparseable `Date` or `Last-Modified` is an error there, so
+ * no expiry at all.
+ */
 export function cacheExpiry(headers: Readonly<Record<string, string | string[] | undefined>>, now: number): number {
-  const cc = String(headers['cache-control'] ?? '').toLowerCase();
+  const header = (name: string): string | undefined => {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const dateHeader = header('date');
+  const date = dateHeader ? httpTime(dateHeader) : undefined;
+  if (dateHeader && date === undefined) return 0;
+  const lastModifiedHeader = header('last-modified');
+  const lastModified = lastModifiedHeader ? httpTime(lastModifiedHeader) : undefined;
+  if (lastModifiedHeader && lastModified === undefined) return 0;
+
   const directives = new Map<string, string>();
-  for (const part of cc.split(',')) {
+  for (const part of String(header('cache-control') ?? '').toLowerCase().split(',')) {
     const [k = '', v = ''] = part.trim().split('=');
     if (k !== '') directives.set(k, v.replace(/^"|"$/g, ''));
   }
-  if (directives.has('no-store') || directives.has('private') || directives.has('no-cache')) return 0;
-  const age = directives.get('s-maxage') ?? directives.get('max-age');
-  if (age !== undefined && /^\d+$/.test(age)) return now + Number(age) * 1000;
-  const expires = headers['expires'];
-  if (typeof expires === 'string') {
-    const t = Date.parse(expires);
-    if (!Number.isNaN(t)) return t;
+  for (const name of ['s-maxage', 'max-age']) {
+    const age = directives.get(name);
+    if (age === undefined) continue;
+    // A value that is not delta-seconds fails the whole Cache-Control parse.
+    if (!/^\d+$/.test(age)) return 0;
+    return now + Number(age) * 1000;
   }
+  const expiresHeader = header('expires');
+  // `Expires: 0` and the like are no expiry, not an error.
+  const expires = expiresHeader ? httpTime(expiresHeader) : undefined;
+  if (expires !== undefined) return now + (expires - (date ?? now));
+  if (lastModified !== undefined) return now + Math.min((now - lastModified) * 0.1, DAY_MS);
   return 0;
 }
 
@@ -107,7 +154,6 @@ export class RemoteKeySet {
   }
 
   private async fetchKeys(): Promise<readonly CachedKey[]> {
-    const fetchedAt = this.now();
     let res;
     try {
       res = await this.client.get(this.jwksURI);
@@ -128,6 +174,8 @@ export class RemoteKeySet {
       throw new Error(`oidc: failed to decode keys: ${unmarshalRespError(typeof ct === 'string' ? ct : undefined, parsed.error)} ${body}`);
     }
     this.keys = parsed.keys;
+    // go-oidc takes the time once the key set has been read.
+    const fetchedAt = this.now();
     this.expiry = Math.max(fetchedAt, cacheExpiry(res.headers, fetchedAt));
     this.observer.fetched('success', body);
     return parsed.keys;

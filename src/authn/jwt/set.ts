@@ -15,6 +15,21 @@ import type { JWTMetrics } from './metrics.js';
 
 const NONE: AuthenticationResult = Object.freeze({ kind: 'none' });
 
+/** oidc.New's default when no signing algorithm is given. */
+const DEFAULT_SIGNING_ALGORITHMS: readonly string[] = ['RS256'];
+
+/**
+ * An aggregate of errors, worded as utilerrors' Aggregate. It keeps its members because Go
+ * flattens a nested aggregate into the outer one (`[a, b, context deadline exceeded]`, never
+ * `[[a, b], ...]`), which the reload's refusal message relies on.
+ */
+export class HealthAggregate extends Error {
+  constructor(readonly messages: readonly string[]) {
+    super(aggregateMessages(messages));
+    this.name = 'HealthAggregate';
+  }
+}
+
 export interface JWTAuthenticatorSetOptions {
   readonly authenticators: readonly CompiledJWTAuthenticator[];
   readonly algorithms: readonly string[];
@@ -34,13 +49,15 @@ export class JWTAuthenticatorSet implements TokenAuthenticator {
 
   /** Throws kube's construction errors (unsupported signing algorithm, egress selector). */
   constructor(o: JWTAuthenticatorSetOptions) {
+    // oidc.New: no algorithms (`--oidc-signing-algs=`) means RS256, OpenID Connect's default.
+    const algorithms = o.algorithms.length > 0 ? o.algorithms : DEFAULT_SIGNING_ALGORITHMS;
     const members: JWTAuthenticator[] = [];
     try {
       for (const compiled of o.authenticators) {
         members.push(
           new JWTAuthenticator({
             compiled,
-            algorithms: o.algorithms,
+            algorithms,
             ...(o.metrics ? { metrics: o.metrics } : {}),
             ...(o.logger ? { logger: o.logger } : {}),
             ...(o.retryMs !== undefined ? { retryMs: o.retryMs } : {}),
@@ -75,10 +92,13 @@ export class JWTAuthenticatorSet implements TokenAuthenticator {
     return this.wrapped.authenticateToken(token, context);
   }
 
-  /** The aggregate of the members' health errors; undefined when every issuer was discovered. */
-  healthCheck(): Error | undefined {
+  /**
+   * The aggregate of the members' health errors (kube's utilerrors.NewAggregate); undefined when
+   * every issuer was discovered.
+   */
+  healthCheck(): HealthAggregate | undefined {
     const errs = this.members.map((m) => m.healthCheck()).filter((e): e is Error => e !== undefined);
-    return errs.length === 0 ? undefined : new Error(aggregateMessages(errs.map((e) => e.message)));
+    return errs.length === 0 ? undefined : new HealthAggregate(errs.map((e) => e.message));
   }
 
   /** Resolves true once every member is discovered, false after `timeoutMs`. */

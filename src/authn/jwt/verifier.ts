@@ -5,13 +5,17 @@
  * set. Also the unverified `iss` peek kube-apiserver uses to decide whose token it is.
  */
 import type { RemoteKeySet } from './keyset.js';
-import { cannotUnmarshal, cannotUnmarshalField, goJSONKind, goJSONSyntaxError, goQuotedList, goTime } from './gowords.js';
+import { cannotUnmarshal, cannotUnmarshalField, goFieldName, goJSONKind, goJSONSyntaxError, goQuotedList, goTime } from './gowords.js';
 import { goQuote } from '../../util/goquote.js';
 
 const GOOGLE_LEGACY_ISSUER = 'accounts.google.com';
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const NBF_LEEWAY_MS = 60_000;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** A token Go's strings.TrimSpace would leave starting with `{` (JWS JSON serialisation). */
+const JSON_SERIALISATION = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\{/;
+/** The one field of the struct kube's untrustedIssuer decodes into. */
+const PEEK_FIELDS: ReadonlySet<string> = new Set(['iss']);
 
 /** Go's base64.RawURLEncoding: no padding, no stray characters; undefined when invalid. */
 export function decodeBase64URL(s: string): Buffer | undefined {
@@ -30,22 +34,8 @@ function base64ErrorAt(s: string): number {
  * not a JWT kube would look at (JSON serialisation, not three parts, bad base64url, no string iss).
  */
 export function untrustedIssuer(token: string): string | undefined {
-  if (token.trimStart().startsWith('{')) return undefined;
-  const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
-  const payload = decodeBase64URL(parts[1] ?? '');
-  if (!payload) return undefined;
-  let claims: unknown;
-  try {
-    claims = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
-  const iss = (claims as { iss?: unknown }).iss;
-  if (iss !== undefined && iss !== null && typeof iss !== 'string') return undefined;
-  const s = typeof iss === 'string' ? iss : '';
-  return s === GOOGLE_LEGACY_ISSUER ? GOOGLE_ISSUER : s;
+  const r = untrustedIssuerOrError(token);
+  return 'iss' in r ? r.iss : undefined;
 }
 
 /** reflect's name for the anonymous struct kube's untrustedIssuer decodes into. */
@@ -53,7 +43,7 @@ const PEEK_STRUCT = 'struct { Issuer string "json:\\"iss\\"" }';
 
 /** The untrusted issuer with kube's reason when there is none (for distributed claims' messages). */
 export function untrustedIssuerOrError(token: string): { iss: string } | { error: string } {
-  if (token.trimStart().startsWith('{')) return { error: 'token is not compact JWT' };
+  if (JSON_SERIALISATION.test(token)) return { error: 'token is not compact JWT' };
   const parts = token.split('.');
   if (parts.length !== 3) return { error: 'malformed token' };
   const payload = decodeBase64URL(parts[1] ?? '');
@@ -66,9 +56,16 @@ export function untrustedIssuerOrError(token: string): { iss: string } | { error
     return { error: `while unmarshaling token: ${goJSONSyntaxError(text, e)}` };
   }
   if (claims !== null && (typeof claims !== 'object' || Array.isArray(claims))) return { error: `while unmarshaling token: ${cannotUnmarshal(claims, PEEK_STRUCT)}` };
-  const iss = claims !== null ? (claims as { iss?: unknown }).iss : undefined;
-  if (iss !== undefined && iss !== null && typeof iss !== 'string') return { error: `while unmarshaling token: json: cannot unmarshal ${goJSONKind(iss)} into Go struct field .iss of type string` };
-  const s = typeof iss === 'string' ? iss : '';
+  // encoding/json matches `iss` case-insensitively; a later match overwrites, a null is a no-op,
+  // and the first type mismatch is reported once the whole object is decoded.
+  let s = '';
+  let mismatch: unknown;
+  for (const [k, v] of Object.entries((claims ?? {}) as Record<string, unknown>)) {
+    if (goFieldName(k, PEEK_FIELDS) === undefined) continue;
+    if (typeof v === 'string') s = v;
+    else if (v !== null) mismatch ??= v;
+  }
+  if (mismatch !== undefined) return { error: `while unmarshaling token: json: cannot unmarshal ${goJSONKind(mismatch)} into Go struct field .iss of type string` };
   return { iss: s === GOOGLE_LEGACY_ISSUER ? GOOGLE_ISSUER : s };
 }
 
@@ -121,6 +118,11 @@ function audience(v: unknown): string[] {
   return v.map((a) => (typeof a === 'string' ? a : ''));
 }
 
+/** go-oidc's idToken fields, by JSON name. */
+const ID_TOKEN_FIELDS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'nonce', 'at_hash', '_claim_names', '_claim_sources']);
+/** go-oidc's claimSource fields. */
+const CLAIM_SOURCE_FIELDS: ReadonlySet<string> = new Set(['endpoint', 'access_token']);
+
 /** A string-typed idToken or claimSource field: `null` leaves it empty. */
 const isGoString = (v: unknown): boolean => v === null || typeof v === 'string';
 
@@ -147,17 +149,26 @@ function decodeStandardClaims(payloadText: string): {
     throw new VerifyError(`oidc: failed to unmarshal claims: ${cannotUnmarshal(claims, 'oidc.idToken')}`);
   }
   const c = claims as Record<string, unknown>;
+  let issuer = '';
   let audiences: string[] = [];
   let expiry: number | undefined;
   let notBefore: number | undefined;
+  // The two maps as Go fills them: a second key for the same field adds entries, a null empties it.
+  let names: Map<string, string | null> | undefined;
+  let sources: Set<string> | undefined;
   let saved: string | undefined;
   const save = (why: string): void => {
     saved ??= why;
   };
   try {
-    for (const [k, v] of Object.entries(c)) {
+    for (const [key, v] of Object.entries(c)) {
+      // encoding/json matches struct fields case-insensitively (`ISS` is the issuer).
+      const k = goFieldName(key, ID_TOKEN_FIELDS);
       switch (k) {
         case 'iss':
+          if (typeof v === 'string') issuer = v;
+          else if (v !== null) save(cannotUnmarshalField(v, 'idToken', k, 'string'));
+          break;
         case 'sub':
         case 'nonce':
         case 'at_hash':
@@ -176,25 +187,37 @@ function decodeStandardClaims(payloadText: string): {
           notBefore = v === null ? undefined : jsonTime(v, k);
           break;
         case '_claim_names':
-          if (v === null) break;
+          if (v === null) {
+            names = undefined;
+            break;
+          }
           if (typeof v !== 'object' || Array.isArray(v)) save(cannotUnmarshalField(v, 'idToken', k, 'map[string]string'));
           else {
-            const bad = Object.values(v).find((x) => !isGoString(x));
-            if (bad !== undefined) save(cannotUnmarshalField(bad, 'idToken', k, 'string'));
+            names ??= new Map();
+            for (const [name, src] of Object.entries(v as Record<string, unknown>)) {
+              if (!isGoString(src)) save(cannotUnmarshalField(src, 'idToken', k, 'string'));
+              else names.set(name, src as string | null);
+            }
           }
           break;
         case '_claim_sources':
-          if (v === null) break;
+          if (v === null) {
+            sources = undefined;
+            break;
+          }
           if (typeof v !== 'object' || Array.isArray(v)) save(cannotUnmarshalField(v, 'idToken', k, 'map[string]oidc.claimSource'));
           else {
-            for (const src of Object.values(v)) {
+            sources ??= new Set();
+            for (const [name, src] of Object.entries(v as Record<string, unknown>)) {
+              sources.add(name);
               if (src === null) continue;
               if (typeof src !== 'object' || Array.isArray(src)) {
                 save(cannotUnmarshalField(src, 'idToken', k, 'oidc.claimSource'));
                 continue;
               }
               for (const [f, x] of Object.entries(src as Record<string, unknown>)) {
-                if ((f === 'endpoint' || f === 'access_token') && !isGoString(x)) save(cannotUnmarshalField(x, 'claimSource', `${k}.${f}`, 'string'));
+                const field = goFieldName(f, CLAIM_SOURCE_FIELDS);
+                if (field !== undefined && !isGoString(x)) save(cannotUnmarshalField(x, 'claimSource', `${k}.${field}`, 'string'));
               }
             }
           }
@@ -207,13 +230,11 @@ function decodeStandardClaims(payloadText: string): {
   }
   if (saved !== undefined) throw new VerifyError(`oidc: failed to unmarshal claims: ${saved}`);
   // Distributed claim references must name a source that exists (a null name is "").
-  const names = (c['_claim_names'] ?? {}) as Record<string, string | null>;
-  const sources = c['_claim_sources'] as Record<string, unknown> | null | undefined;
-  for (const src of Object.values(names)) {
+  for (const src of names?.values() ?? []) {
     if (src === null || src === '') throw new VerifyError('oidc: failed to obtain source from claim name');
-    if (!sources || !Object.prototype.hasOwnProperty.call(sources, src)) throw new VerifyError('oidc: source does not exist');
+    if (!sources?.has(src)) throw new VerifyError('oidc: source does not exist');
   }
-  return { claims: c, issuer: typeof c['iss'] === 'string' ? c['iss'] : '', audiences, expiry, notBefore };
+  return { claims: c, issuer, audiences, expiry, notBefore };
 }
 
 /**

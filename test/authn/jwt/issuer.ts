@@ -63,6 +63,12 @@ export class TestIssuer {
   /** What the distributed-claims endpoint answers: status and body; the bearer token it saw. */
   distributed: { status: number; body: string } = { status: 404, body: 'not found' };
   lastDistributedAuthorization: string | undefined;
+  /**
+   * More claim-source endpoints (kube's test server answers `/groups` and `/rabbits`): path to
+   * status and body; the Authorization header each one saw is kept in `claimSourceAuthorization`.
+   */
+  readonly claimSources = new Map<string, { status: number; body: string }>();
+  readonly claimSourceAuthorization = new Map<string, string | undefined>();
   private server: Server | undefined;
   private readonly serving: IssuedCertificate;
 
@@ -95,11 +101,20 @@ export class TestIssuer {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    if (path === '/.well-known/openid-configuration' || path === '/discovery') {
+    // Any `<prefix>/.well-known/openid-configuration` (kube's discovery URLs with a path).
+    if (path === '/.well-known/openid-configuration' || path === '/discovery' || path.endsWith('/.well-known/openid-configuration')) {
       if (this.discoveryStatus !== 200) return json(this.discoveryStatus, 'unavailable');
       return json(200, this.discovery ?? { issuer: this.url, jwks_uri: this.jwksURI, id_token_signing_alg_values_supported: ['ES256', 'RS256'] });
     }
-    if (path === '/keys') return json(200, this.jwksBody ?? { keys: this.keys.map((k) => k.jwk) }, this.jwksHeaders);
+    // `/.testing/keys` is where kube's TestToken server serves its key set.
+    if (path === '/keys' || path === '/.testing/keys') return json(200, this.jwksBody ?? { keys: this.keys.map((k) => k.jwk) }, this.jwksHeaders);
+    const source = this.claimSources.get(path);
+    if (source) {
+      this.claimSourceAuthorization.set(path, req.headers.authorization);
+      res.writeHead(source.status, { 'Content-Type': 'application/jwt' });
+      res.end(source.body);
+      return;
+    }
     if (path === '/claims/groups') {
       this.lastDistributedAuthorization = req.headers.authorization;
       res.writeHead(this.distributed.status, { 'Content-Type': 'application/jwt' });

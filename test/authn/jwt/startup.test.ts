@@ -101,6 +101,24 @@ test('--oidc-* flags: one authenticator with kube\'s mapping, the signing algori
   }
 });
 
+test('--oidc-signing-algs= (no algorithm): RS256 only, oidc.New\'s default', async () => {
+  const issuer = await TestIssuer.create();
+  const dir = tmp();
+  writeFileSync(join(dir, 'ca.pem'), issuer.ca.certPem);
+  const s = await jwtServer(undefined, {
+    oidc: { ...DEFAULT_OIDC_FLAGS, set: true, issuerURL: issuer.url, clientID: 'doorman', caFile: join(dir, 'ca.pem'), usernamePrefix: '-', signingAlgs: [] },
+  });
+  try {
+    assert.ok(await eventually(() => s.server.runtime.authentication.jwt?.healthCheck() === undefined));
+    assert.equal((await s.request(await issuer.sign(issuer.claims(), issuer.keys[1]))).user?.username, 'alice');
+    const es = await s.request(await issuer.sign(issuer.claims(), issuer.keys[0]));
+    assert.equal(es.reason, 'oidc: verify token: oidc: id token signed with unsupported algorithm, expected ["RS256"] got "ES256"');
+  } finally {
+    await s.close();
+    await issuer.stop();
+  }
+});
+
 test('doorman serve refuses bad --oidc-* combinations with kube-apiserver\'s messages', async () => {
   const dir = tmp();
   const config = join(dir, 'authn.yaml');
@@ -110,6 +128,8 @@ test('doorman serve refuses bad --oidc-* combinations with kube-apiserver\'s mes
     [['--oidc-issuer-url=https://idp.example'], /^Error: oidc-issuer-url and oidc-client-id must be specified together when any oidc-\* flags are set$/m],
     [['--oidc-groups-claim=groups'], /^Error: oidc-issuer-url and oidc-client-id must be specified together when any oidc-\* flags are set$/m],
     [['--oidc-issuer-url=https://idp.example', '--oidc-client-id=k8s', '--oidc-signing-algs=HS256'], /^Error: oidc: unsupported signing alg: "HS256"$/m],
+    // pflag's StringSlice keeps the empty entry, and oidc.New refuses it.
+    [['--oidc-issuer-url=https://idp.example', '--oidc-client-id=k8s', '--oidc-signing-algs=ES256,,RS256'], /^Error: oidc: unsupported signing alg: ""$/m],
     [['--oidc-issuer-url=http://idp.example', '--oidc-client-id=k8s'], /^Error: invalid authentication configuration: jwt\[0\]\.issuer\.url: Invalid value: "http:\/\/idp\.example": URL scheme must be https$/m],
     [['--oidc-required-claim=novalue'], /invalid argument "novalue" for "--oidc-required-claim" flag: malformed pair, expect string=string|malformed pair, expect string=string/],
   ];

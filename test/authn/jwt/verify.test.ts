@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { TestIssuer, unsignedToken } from './issuer.js';
 import { eventually, jwtServer, type JWTServer } from './harness.js';
 import { httpsRequest } from '../../helpers/tls.js';
+import { cacheExpiry } from '../../../src/authn/jwt/keyset.js';
 
 let issuer: TestIssuer;
 let s: JWTServer;
@@ -213,4 +214,25 @@ test('the token cache: a success is verified once, failures every time', async (
   // Tokens of no issuer are not counted.
   await s.request('not-a-jwt');
   assert.equal(count(await metrics(), 'failure'), count(afterBad, 'failure'));
+});
+
+test('JWKS cache expiry as pquerna/cachecontrol computes it for go-oidc', () => {
+  const now = Date.parse('2024-01-02T15:00:00Z');
+  const date = 'Tue, 02 Jan 2024 14:00:00 GMT'; // the issuer's clock is an hour behind
+  // s-maxage wins over max-age; go-oidc ignores the "uncachable" reasons, so no-store does not stop it.
+  assert.equal(cacheExpiry({ 'cache-control': 'max-age=60, s-maxage=120' }, now), now + 120_000);
+  assert.equal(cacheExpiry({ 'cache-control': 'no-store, private, max-age=3600' }, now), now + 3_600_000);
+  assert.equal(cacheExpiry({ 'cache-control': 'no-cache' }, now), 0);
+  // Expires counts from the server's Date, not from the local clock.
+  assert.equal(cacheExpiry({ expires: 'Tue, 02 Jan 2024 14:10:00 GMT', date }, now), now + 600_000);
+  assert.equal(cacheExpiry({ expires: 'Tue Jan  2 14:10:00 2024', date }, now), now + 600_000);
+  assert.equal(cacheExpiry({ expires: 'Tuesday, 02-Jan-24 14:10:00 GMT', date }, now), now + 600_000);
+  assert.equal(cacheExpiry({ expires: '0', date }, now), 0);
+  // No explicit expiry: a tenth of the age since Last-Modified, at most a day.
+  assert.equal(cacheExpiry({ 'last-modified': 'Tue, 02 Jan 2024 05:00:00 GMT' }, now), now + 3_600_000);
+  assert.equal(cacheExpiry({ 'last-modified': 'Tue, 02 Jan 2023 15:00:00 GMT' }, now), now + 86_400_000);
+  // Parse errors leave no expiry at all.
+  assert.equal(cacheExpiry({ 'cache-control': 'max-age=soon', expires: 'Tue, 02 Jan 2024 16:00:00 GMT' }, now), 0);
+  assert.equal(cacheExpiry({ 'cache-control': 'max-age=60', date: 'yesterday-ish' }, now), 0);
+  assert.equal(cacheExpiry({}, now), 0);
 });
