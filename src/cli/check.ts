@@ -13,6 +13,7 @@ import { normalizeMethod, requestTarget, type CheckIdentity, type CheckRequest }
 import { readRequestLines } from '../check/requests.js';
 import { formatStages, formatTable, type TableRow } from '../check/format.js';
 import { addServeFlags, exitWhenFlushed, serveOptionsFrom, usageExit } from './serve-flags.js';
+import { pflagMessage } from './flags.js';
 
 const append = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
@@ -76,7 +77,7 @@ function lineParser(): (words: readonly string[]) => CheckRequest {
     try {
       parsed = cmd.parseOptions([...words]);
     } catch (e) {
-      throw new Error(e instanceof CommanderError ? e.message.replace(/^error: /, '') : String(e));
+      throw new Error(e instanceof CommanderError ? pflagMessage(e.message) : String(e));
     }
     if (parsed.unknown.length > 0) throw new Error(`unknown flag ${JSON.stringify(parsed.unknown[0])}`);
     const [method, url, ...rest] = parsed.operands;

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { parseGoBool, parseGoDuration, parseGoInt } from '../util/goparse.js';
+import { goQuote } from '../util/goquote.js';
 
 function commanderParser<T>(parse: (raw: string) => T): (raw: string) => T {
   return (raw) => {
@@ -91,3 +92,39 @@ export function readGoCSV(value: string): string[] {
  * unlike {@link collect}, empty entries are kept, so the flag's consumer sees what kube's does.
  */
 export const stringSlice = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...commanderParser(readGoCSV)(v)];
+
+/** The name pflag gives a flag in its messages: `--name`, or `-s, --name` with a shorthand. */
+function pflagName(commanderFlags: string): string {
+  const long = longName(commanderFlags);
+  const short = flagNames(commanderFlags).find((n) => !n.startsWith('--'));
+  return short !== undefined && long !== short ? `${short}, ${long}` : long;
+}
+
+function flagNames(commanderFlags: string): string[] {
+  return commanderFlags.split(/[ ,|]+/).filter((w) => w.startsWith('-'));
+}
+
+function longName(commanderFlags: string): string {
+  const names = flagNames(commanderFlags);
+  return names.find((n) => n.startsWith('--')) ?? names[0] ?? commanderFlags;
+}
+
+/**
+ * A commander parse error in pflag's words, as kube-apiserver prints them after `Error: `:
+ * `unknown flag: --x`, `flag needs an argument: --x`, `invalid argument "v" for "--x" flag: why`.
+ * Commander's "did you mean" hint goes: pflag gives none. Other messages keep their text.
+ */
+export function pflagMessage(commanderMessage: string): string {
+  const text = commanderMessage.replace(/^error: /, '').replace(/\n\(Did you mean [^\n]*\)\s*$/, '').trimEnd();
+  let m = /^unknown option '(-[^'=]*)(?:=[^']*)?'$/.exec(text);
+  if (m?.[1] !== undefined) {
+    const flag = m[1];
+    return flag.startsWith('--') ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.charAt(1)}' in ${flag}`;
+  }
+  m = /^option '([^']+)' argument missing$/.exec(text);
+  // commander does not say which spelling was typed; the long one is named.
+  if (m?.[1] !== undefined) return `flag needs an argument: ${longName(m[1])}`;
+  m = /^option '([^']+)' argument '([\s\S]*)' is invalid\. ([\s\S]*)$/.exec(text);
+  if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined) return `invalid argument ${goQuote(m[2])} for "${pflagName(m[1])}" flag: ${m[3]}`;
+  return text;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `doorman` command: dispatches to one file per sub-command. Unknown flags are errors that
- * name the flag, as kube-apiserver's are.
+ * The `doorman` command: dispatches to one file per sub-command. Flag errors are worded as
+ * kube-apiserver's (pflag's) are.
  */
 import { Command } from 'commander';
 import { DOORMAN_VERSION } from '../version.js';
@@ -9,6 +9,7 @@ import { serveCommand } from './serve.js';
 import { checkCommand } from './check.js';
 import { validateCommand } from './validate.js';
 import { kubeconfigCommand } from './kubeconfig.js';
+import { pflagMessage } from './flags.js';
 
 const program = new Command('doorman')
   .description("The Kubernetes API server's front door: authentication, authorization, audit and health endpoints.")
@@ -18,4 +19,8 @@ program.addCommand(serveCommand());
 program.addCommand(validateCommand());
 program.addCommand(checkCommand());
 program.addCommand(kubeconfigCommand());
+// Parse errors read as kube-apiserver's (cobra/pflag): `Error: unknown flag: --x`.
+for (const cmd of [program, ...program.commands]) {
+  cmd.configureOutput({ outputError: (message, write) => write(`Error: ${pflagMessage(message)}\n`) });
+}
 await program.parseAsync(process.argv);

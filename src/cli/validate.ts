@@ -11,6 +11,7 @@ import { hostPathResolver, readStaticPodManifest } from '../validate/manifest.js
 import { DEFAULT_MINOR, FIRST_MINOR, LAST_MINOR, minorFromImage, parseKubernetesMinor } from '../validate/versions.js';
 import { formatReport, reportJSON, type Problem } from '../validate/report.js';
 import { addServeFlags, exitWhenFlushed, serveOptionsFrom, usageExit } from './serve-flags.js';
+import { pflagMessage } from './flags.js';
 
 const append = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
@@ -55,7 +56,7 @@ function manifestInput(file: string, cmd: Command, f: ValidateFlags): ValidateIn
   try {
     unknown = parser.parseOptions([...m.args]).unknown;
   } catch (e) {
-    const msg = e instanceof CommanderError ? e.message.replace(/^error: /, '') : String(e);
+    const msg = e instanceof CommanderError ? pflagMessage(e.message) : String(e);
     flagErrors.push({ file, field: '', message: msg });
   }
   let options: ServeOptions;

@@ -36,7 +36,7 @@ test('validate and check take --api-audiences too (one flag module for the three
 test('an unknown flag is an error naming the flag', async () => {
   const r = await runCli(['serve', '--anonymous-auth-typo=false']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /unknown option '--anonymous-auth-typo=false'/);
+  assert.equal(r.stderr, 'Error: unknown flag: --anonymous-auth-typo\n');
 });
 
 test('--anonymous-auth together with an anonymous section refuses to start, whatever the value', async () => {
