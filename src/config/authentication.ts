@@ -9,7 +9,8 @@ import { X509Certificate } from 'node:crypto';
 import { DoormanError, FieldErrorList, type FieldError } from '../errors.js';
 import { DEFAULT_CEL_RELEASE, compileExpression, type CompiledExpression, type CelCompileError } from '../cel/index.js';
 import { dns1123SubdomainErrors } from '../authz/rbac/validate.js';
-import { decodeStrict, parseDocuments, readConfigFile, typeMeta, type Schema } from './decode.js';
+import { parseGoURL } from '../util/gourl.js';
+import { decodeStrict, parseGoYamlDocuments, readConfigFile, typeMeta, type Schema } from './decode.js';
 
 export const AUTHN_CONFIG_VERSIONS = [
   'apiserver.config.k8s.io/v1alpha1',
@@ -105,8 +106,8 @@ const schema: Schema & { type: 'object' } = {
               discoveryURL: str,
               certificateAuthority: str,
               audiences: { type: 'array', items: str },
-              audienceMatchPolicy: str,
-              egressSelectorType: str,
+              audienceMatchPolicy: { type: 'string', goType: 'AudienceMatchPolicyType' },
+              egressSelectorType: { type: 'string', goType: 'EgressSelectorType' },
             },
           },
           claimValidationRules: {
@@ -144,11 +145,13 @@ const schema: Schema & { type: 'object' } = {
 /** Decodes file content; errors are worded as kube-apiserver's loader words them. */
 export function parseAuthenticationConfiguration(data: string): AuthenticationConfiguration {
   if (data.trim() === '') throw new DoormanError('CONFIG_DECODE', 'empty config data');
-  const docs = parseDocuments(data);
+  const { docs, strictErrors } = parseGoYamlDocuments(data);
   const doc = docs[0];
   if (docs.length !== 1 || doc === undefined) throw new DoormanError('CONFIG_DECODE', docs.length === 0 ? 'empty config data' : 'expected a single AuthenticationConfiguration document');
   const { apiVersion, kind } = typeMeta(doc);
-  if (kind === '') throw new DoormanError('CONFIG_DECODE', `Object 'Kind' is missing in '${data.trim()}'`);
+  // The serializer quotes the file as it was read.
+  if (kind === '') throw new DoormanError('CONFIG_DECODE', `Object 'Kind' is missing in '${data}'`);
+  if (apiVersion === '') throw new DoormanError('CONFIG_DECODE', `Object 'apiVersion' is missing in '${data}'`);
   if (!(AUTHN_CONFIG_VERSIONS as readonly string[]).includes(apiVersion)) {
     throw new DoormanError('CONFIG_DECODE', `no kind "${kind}" is registered for version "${apiVersion}" in scheme "pkg/runtime/scheme.go:100"`);
   }
@@ -157,7 +160,9 @@ export function parseAuthenticationConfiguration(data: string): AuthenticationCo
     if (known.includes(kind)) throw new DoormanError('CONFIG_DECODE', `expected AuthenticationConfiguration, got *apiserver.${kind}`);
     throw new DoormanError('CONFIG_DECODE', `no kind "${kind}" is registered for version "${apiVersion}" in scheme "pkg/runtime/scheme.go:100"`);
   }
-  return decodeStrict<AuthenticationConfiguration>(doc, schema);
+  // Type errors name the versioned Go types (`v1beta1.Issuer`), as encoding/json does.
+  const goPackage = apiVersion.slice(apiVersion.indexOf('/') + 1);
+  return decodeStrict<AuthenticationConfiguration>(doc, schema, { goPackage, strictErrors: strictErrors[0] ?? [] });
 }
 
 /** Reads and decodes `--authentication-config`, wrapping errors as kube-apiserver does at start-up. */
@@ -173,70 +178,120 @@ export function loadAuthenticationConfiguration(path: string): { config: Authent
 
 const MAX_JWT = 64;
 
-/**
- * The parts of Go's url.Parse that validation observes: a parse error, or the scheme, whether
- * userinfo is present, and the raw query and fragment.
- */
-function goParseURL(raw: string): { error: string } | { scheme: string; user: boolean; query: string; fragment: string } {
-  const fail = (why: string): { error: string } => ({ error: `parse ${JSON.stringify(raw)}: ${why}` });
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(raw)) return fail('net/url: invalid control character in URL');
-  const hash = raw.indexOf('#');
-  const beforeFragment = hash >= 0 ? raw.slice(0, hash) : raw;
-  const fragment = hash >= 0 ? raw.slice(hash + 1) : '';
-  const badEscape = /%(?![0-9a-fA-F]{2})(.{0,2})/.exec(raw);
-  if (badEscape) return fail(`invalid URL escape ${JSON.stringify(`%${badEscape[1] ?? ''}`)}`);
-  if (beforeFragment.startsWith(':')) return fail('missing protocol scheme');
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(beforeFragment)?.[1] ?? '';
-  let rest = scheme ? beforeFragment.slice(scheme.length + 1) : beforeFragment;
-  const q = rest.indexOf('?');
-  const query = q >= 0 ? rest.slice(q + 1) : '';
-  if (q >= 0) rest = rest.slice(0, q);
-  let user = false;
-  if (scheme && rest.startsWith('//')) {
-    const authority = rest.slice(2).split('/')[0] ?? '';
-    const at = authority.lastIndexOf('@');
-    user = at >= 0;
-    const host = at >= 0 ? authority.slice(at + 1) : authority;
-    const port = host.startsWith('[') ? host.slice(host.indexOf(']') + 1) : host.includes(':') ? host.slice(host.indexOf(':')) : '';
-    if (port !== '' && !/^:\d*$/.test(port)) return fail(`invalid port ${JSON.stringify(port)} after host`);
-  } else if (!scheme && /^[^/]*:/.test(rest)) {
-    return fail('first path segment in URL cannot contain colon');
-  }
-  return { scheme: scheme.toLowerCase(), user, query, fragment };
-}
-
 function validateURL(value: string, field: string, disallowed: readonly string[], errs: FieldError[]): void {
   if (disallowed.includes(value)) {
     const list = [...new Set(disallowed)].sort();
     errs.push({ field, type: 'Invalid value', value, detail: `URL must not overlap with disallowed issuers: [${list.join(' ')}]` });
   }
-  const u = goParseURL(value);
+  const u = parseGoURL(value);
   if ('error' in u) {
     errs.push({ field, type: 'Invalid value', value, detail: u.error });
     return;
   }
   if (u.scheme !== 'https') errs.push({ field, type: 'Invalid value', value, detail: 'URL scheme must be https' });
-  if (u.user) errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a username or password' });
-  if (u.query !== '') errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a query' });
+  if (u.user !== null) errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a username or password' });
+  if (u.rawQuery !== '') errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a query' });
   if (u.fragment !== '') errs.push({ field, type: 'Invalid value', value, detail: 'URL must not contain a fragment' });
 }
 
+interface PemBlock {
+  readonly type: string;
+  readonly hasHeaders: boolean;
+  readonly bytes: Buffer;
+}
+
+/** One line without its line break and trailing blanks, and what follows it (Go pem's getLine). */
+function pemLine(s: string): [string, string] {
+  const nl = s.indexOf('\n');
+  return nl < 0 ? [s.replace(/[ \t\r]+$/, ''), ''] : [s.slice(0, nl).replace(/[ \t\r]+$/, ''), s.slice(nl + 1)];
+}
+
+const PEM_BEGIN = '-----BEGIN ';
+const PEM_END = '\n-----END ';
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 /**
- * client-go's cert.NewPoolFromBytes: every CERTIFICATE block must parse; at least one is required.
- * Returns the error text, or undefined when the bundle is usable.
+ * The blocks Go's encoding/pem.Decode yields from a bundle, in order. Like Go, text around the
+ * blocks is ignored and a malformed block (bad END line, bad base64) is skipped.
+ */
+export function pemBlocks(text: string): PemBlock[] {
+  const out: PemBlock[] = [];
+  let rest = text;
+  for (;;) {
+    if (rest.startsWith(PEM_BEGIN)) rest = rest.slice(PEM_BEGIN.length);
+    else if (rest.includes(`\n${PEM_BEGIN}`)) rest = rest.slice(rest.indexOf(`\n${PEM_BEGIN}`) + PEM_BEGIN.length + 1);
+    else return out;
+    const [typeLine, afterType] = pemLine(rest);
+    rest = afterType;
+    if (!typeLine.endsWith('-----')) continue;
+    const type = typeLine.slice(0, -5);
+    let hasHeaders = false;
+    for (;;) {
+      // A block that ends inside its headers ends the whole bundle.
+      if (rest === '') return out;
+      const [l, next] = pemLine(rest);
+      if (!l.includes(':')) break;
+      hasHeaders = true;
+      rest = next;
+    }
+    // With no headers the END line may follow at once, without a line break before it.
+    const immediate = !hasHeaders && rest.startsWith(PEM_END.slice(1));
+    const end = immediate ? 0 : rest.indexOf(PEM_END);
+    if (end < 0) continue;
+    const trailerAt = immediate ? PEM_END.length - 1 : end + PEM_END.length;
+    if (rest.slice(trailerAt, trailerAt + type.length + 5) !== `${type}-----`) continue;
+    if (pemLine(rest.slice(trailerAt + type.length + 5))[0] !== '') continue;
+    const b64 = rest.slice(0, end).replace(/[ \t\r\n]/g, '');
+    if (!STRICT_BASE64.test(b64)) continue;
+    out.push({ type, hasHeaders, bytes: Buffer.from(b64, 'base64') });
+    rest = pemLine(rest.slice(immediate ? 0 : end + 1))[1];
+  }
+}
+
+/** Where the DER element at `at` with tag `tag` starts its content and how long that is; undefined when malformed. */
+function derElement(der: Buffer, at: number, tag: number): { content: number; length: number } | undefined {
+  if (der[at] !== tag) return undefined;
+  const first = der[at + 1];
+  if (first === undefined) return undefined;
+  if (first < 0x80) return at + 2 + first <= der.length ? { content: at + 2, length: first } : undefined;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || at + 2 + n > der.length) return undefined;
+  let length = 0;
+  for (let i = 0; i < n; i++) length = length * 256 + (der[at + 2 + i] ?? 0);
+  // DER allows only the shortest length encoding.
+  if (length < 0x80 || der[at + 2] === 0) return undefined;
+  return at + 2 + n + length <= der.length ? { content: at + 2 + n, length } : undefined;
+}
+
+/**
+ * Go's x509.ParseCertificate error for one DER certificate, or undefined when it parses. The
+ * envelope checks are Go's; the inside of the certificate is left to OpenSSL.
+ */
+function certificateError(der: Buffer): string | undefined {
+  const outer = derElement(der, 0, 0x30);
+  if (!outer) return 'x509: malformed certificate';
+  if (!derElement(der, outer.content, 0x30)) return 'x509: malformed tbs certificate';
+  try {
+    new X509Certificate(der.subarray(0, outer.content + outer.length));
+  } catch {
+    return 'x509: malformed certificate';
+  }
+  return outer.content + outer.length === der.length ? undefined : 'x509: trailing data';
+}
+
+/**
+ * client-go's cert.NewPoolFromBytes: every CERTIFICATE block without headers must parse, and at
+ * least one is required. Returns the error text, or undefined when the bundle is usable.
  */
 export function caBundleError(pem: string): string | undefined {
-  const blocks = [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
-  if (blocks.length === 0) return 'data does not contain any valid RSA or ECDSA certificates';
-  for (const b of blocks) {
-    try {
-      new X509Certificate(Buffer.from((b[1] ?? '').replace(/\s+/g, ''), 'base64'));
-    } catch {
-      return 'x509: malformed certificate';
-    }
+  let found = false;
+  for (const block of pemBlocks(pem)) {
+    if (block.type !== 'CERTIFICATE' || block.hasHeaders) continue;
+    const why = certificateError(block.bytes);
+    if (why !== undefined) return why;
+    found = true;
   }
-  return undefined;
+  return found ? undefined : 'data does not contain any valid RSA or ECDSA certificates';
 }
 
 function validateIssuer(issuer: IssuerConfig | undefined, p: string, disallowed: readonly string[], errs: FieldError[]): void {

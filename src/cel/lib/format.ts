@@ -11,7 +11,7 @@
 import { asString as str, decl, fail, fn, method, type FunctionDecl } from '../decl.js';
 import { STRING, listOf, named, optionalOf } from '../types.js';
 import { CelEvalError, CelOpaque, CelOptional } from '../value.js';
-import { parseRequestURIError } from './url.js';
+import { parseRequestURIError } from '../../util/gourl.js';
 
 /** A named format: a Kubernetes validator with its Go name (what equality compares). */
 export class CelNamedFormat extends CelOpaque {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CelNamedFormat, FORMAT, FORMAT_TYPE, NAMED_FORMATS } from '../../../src/cel/lib/format.js';
-import { parseRequestURIError } from '../../../src/cel/lib/url.js';
+import { parseRequestURIError } from '../../../src/util/gourl.js';
 import type { Overload } from '../../../src/cel/decl.js';
 import { CelEvalError, CelOptional, celEquals, type CelValue } from '../../../src/cel/value.js';
 
